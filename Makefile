@@ -1,0 +1,38 @@
+# bpf: tail calls in BPF subprograms -- the workspace.
+# See README.md. Every target is a small script under scripts/.
+
+S := scripts
+KERNEL ?= dev
+CMD ?=
+
+.PHONY: all check deps tree export kernel selftests vm clean help
+
+all:		## build the dev tree, boot it, run tailcalls + test_verifier
+	@$(S)/main.sh
+
+check:		## the test suite: base and base+series, built, booted, tested
+	@$(S)/check.sh
+
+deps:		## install missing packages (as root) and check the pinned source
+	@$(S)/deps.sh
+
+tree:		## assemble build/linux: pristine, base/patches (tag base), series/
+	@$(S)/tree.sh
+
+export:		## write the commits after tag 'base' in build/linux to series/
+	@$(S)/export.sh
+
+kernel:		## build build/linux into build/obj (incremental)
+	@. $(S)/lib.sh && stage kernel $(S)/kernel.sh $$B/linux $$B/obj dev
+
+selftests:	## build the selftests of build/linux against build/obj
+	@. $(S)/lib.sh && stage selftests $(S)/selftests.sh $$B/linux $$B/obj
+
+vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
+	@$(S)/vm.sh build/kernels/$(KERNEL) build/results/vm $(if $(CMD),bash -c '$(CMD)')
+
+clean:		## remove build/ (the ccache outside the repo stays)
+	rm -rf build
+
+help:
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:[^#]*## */\t/'

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The project's test suite (make check). Builds the base (tag 'base') and
+# then base + series/ in one object directory, builds the series' selftests,
+# boots both kernels and runs the same tests on each:
+#   base:   tailcall_1..6, test_verifier, lib/test_bpf pass; every new
+#           tailcalls subtest fails; tests/ objects get the base's verdicts
+#   series: everything passes; tests/ objects get the series' verdicts
+source "$(dirname "$0")/lib.sh"
+
+C=$B/check
+SRC=$C/src
+OBJ=$C/obj
+JOBS_GUEST=(tailcalls verifier test_bpf reject)
+T0=$SECONDS
+
+stage deps "$TOP/scripts/deps.sh"
+stage tree "$TOP/scripts/tree.sh"
+
+# A worktree of build/linux, so that checking never touches the tree a
+# developer works in.
+checkout() {
+	git -C "$B/linux" worktree prune
+	[ -d "$SRC/.git" ] || [ -f "$SRC/.git" ] ||
+		git -C "$B/linux" worktree add -q --detach "$SRC" base
+	git -C "$SRC" am --abort >/dev/null 2>&1 || true
+	git -C "$SRC" checkout -q --detach base
+	git -C "$SRC" reset -q --hard base
+}
+apply_series() {
+	mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch | grep -v '/0000-cover-letter')
+	git -C "$SRC" am -q "${p[@]}"
+}
+
+stage check-checkout-base checkout
+stage check-kernel-base "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" base
+kernels=(base)
+if ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -qv '/0000-cover-letter'; then
+	stage check-apply-series apply_series
+	stage check-kernel-series "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" series
+	kernels+=(series)
+else
+	echo "series/ has no patches: only the base is tested"
+fi
+stage check-selftests "$TOP/scripts/selftests.sh" "$SRC" "$OBJ"
+
+results=()
+for k in "${kernels[@]}"; do
+	stage "check-guest-$k" "$TOP/scripts/boot-tests.sh" "$k" \
+		"$SRC/tools/testing/selftests/bpf" "${JOBS_GUEST[@]}"
+	results+=("$k=$B/results/$k")
+done
+
+echo "make check: $(fmt_secs $((SECONDS - T0))) in all"
+python3 "$TOP/scripts/report.py" "${results[@]}" | tee "$LOGS/check-report.txt"

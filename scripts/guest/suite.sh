@@ -1,0 +1,54 @@
+#!/bin/bash
+# suite.sh SELFTESTS_DIR JOB...: run test jobs in the guest. Each job's
+# output goes to $WS_RESULTS/JOB.log and its exit code to $WS_RESULTS/JOB.rc;
+# the host (scripts/report.py) judges them. Jobs:
+#   tailcalls   test_progs -t tailcalls
+#   verifier    test_verifier
+#   test_bpf    insmod lib/test_bpf.ko (JIT and interpreter tests)
+#   reject      load tests/*.bpf.o with bpftool (verifier verdicts)
+set -u
+ST=$1
+shift
+BPFTOOL=$ST/tools/sbin/bpftool
+
+run() {
+	local job=$1 rc=0
+	shift
+	echo "guest: job $job: $*"
+	"$@" >"$WS_RESULTS/$job.log" 2>&1 || rc=$?
+	echo "$rc" >"$WS_RESULTS/$job.rc"
+	echo "guest: job $job: exit $rc"
+}
+
+test_bpf() {
+	dmesg -C
+	local rc=0
+	insmod "$WS_KERNEL_DIR/test_bpf.ko" || rc=$?
+	dmesg | grep 'test_bpf:'
+	rmmod test_bpf 2>/dev/null
+	return "$rc"
+}
+
+load_all() {
+	local o rc=0
+	for o in "$PWD"/build/tests/*.bpf.o; do
+		echo "== $(basename "$o")"
+		if "$BPFTOOL" prog loadall "$o" "/sys/fs/bpf/$(basename "$o" .bpf.o)"; then
+			echo "== $(basename "$o"): loaded"
+		else
+			echo "== $(basename "$o"): rejected"
+		fi
+		rm -rf "/sys/fs/bpf/$(basename "$o" .bpf.o)"
+	done
+	return "$rc"
+}
+
+for job in "$@"; do
+	case $job in
+	tailcalls) (cd "$ST" && run tailcalls ./test_progs -t tailcalls) ;;
+	verifier) (cd "$ST" && run verifier ./test_verifier) ;;
+	test_bpf) run test_bpf test_bpf ;;
+	reject) run reject load_all ;;
+	*) echo "guest: unknown job $job" >&2; exit 2 ;;
+	esac
+done

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# kernel.sh SRC OBJ NAME: configure and build the kernel in SRC into the
+# object directory OBJ (incrementally), then keep bzImage and test_bpf.ko
+# under build/kernels/NAME/.
+source "$(dirname "$0")/lib.sh"
+
+SRC=$1 OBJ=$2 NAME=$3
+ST=$SRC/tools/testing/selftests/bpf
+OUT=$B/kernels/$NAME
+mkdir -p "$OBJ" "$OUT"
+
+# The selftests' own fragments first (vmtest.sh does the same), ours last.
+frag=$(cat "$ST/config" "$ST/config.x86_64" "$TOP/config/vm.config")
+if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev/null)" ]; then
+	echo "configuring $OBJ"
+	printf '%s\n' "$frag" >"$OBJ/.config"
+	make -C "$SRC" O="$OBJ" CC="$KCC" olddefconfig
+	printf '%s\n' "$frag" >"$OBJ/.config.fragment"
+	# Every option of our fragment must have survived olddefconfig.
+	grep -E '^CONFIG_[A-Z0-9_]+=' "$TOP/config/vm.config" | while IFS= read -r opt; do
+		want=$opt
+		[ "${opt#*=}" = n ] && want="# ${opt%=n} is not set"
+		grep -qxF "$want" "$OBJ/.config" || die "config/vm.config asks for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
+	done
+fi
+
+make -C "$SRC" O="$OBJ" CC="$KCC" -j"$JOBS" bzImage modules
+cp "$OBJ/arch/x86/boot/bzImage" "$OBJ/lib/test_bpf.ko" "$OUT/"
+git -C "$SRC" describe --always --tags --dirty >"$OUT/commit" 2>/dev/null || true
+echo "kernel $NAME: $(cat "$OUT/commit" 2>/dev/null) -> $OUT"

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Judge the guest's test logs and print one table.
+
+usage: report.py KERNEL=RESULTS_DIR ...
+
+RESULTS_DIR holds what scripts/vm.sh and scripts/guest/suite.sh left:
+jobs (the jobs that were asked for), boot.rc (vm.sh's exit code),
+JOB.log and JOB.rc. KERNEL is 'base', 'series' or 'dev'; on 'base' the
+tailcalls subtests that tests/base-tailcalls.txt does not list must fail.
+The last line is 'N passed, N failed'; the exit code is 1 if anything
+failed or nothing ran.
+"""
+import os
+import re
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+rows = []
+
+
+def row(kernel, check, ok, detail=""):
+    rows.append((kernel, check, "PASS" if ok else "FAIL", detail))
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def listed(name):
+    out = []
+    for line in read(os.path.join(TOP, "tests", name)).splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def job_tailcalls(kernel, log, rc):
+    base_set = set(listed("base-tailcalls.txt"))
+    subs = re.findall(r"^#\d+/\d+\s+tailcalls/(\S+):(OK|FAIL|SKIP)", log, re.M)
+    if not subs:
+        row(kernel, "test_progs -t tailcalls", False, "no subtest ran")
+        return
+    for name, res in subs:
+        if kernel == "base" and name not in base_set:
+            row(kernel, f"tailcalls/{name} fails on the base", res == "FAIL",
+                f"got {res}")
+        else:
+            row(kernel, f"tailcalls/{name}", res == "OK", res)
+    if kernel == "base":
+        missing = base_set - {n for n, _ in subs}
+        for name in sorted(missing):
+            row(kernel, f"tailcalls/{name}", False, "did not run")
+
+
+def job_verifier(kernel, log, rc):
+    m = re.search(r"Summary: (\d+) PASSED, (\d+) SKIPPED, (\d+) FAILED", log)
+    if not m:
+        row(kernel, "test_verifier", False, f"no summary (exit {rc})")
+        return
+    p, s, f = map(int, m.groups())
+    row(kernel, "test_verifier", f == 0 and p > 0 and rc == 0,
+        f"{p} passed, {s} skipped, {f} failed")
+
+
+def job_test_bpf(kernel, log, rc):
+    sums = re.findall(r"test_bpf: (?:(\w+): )?Summary: (\d+) PASSED, (\d+) FAILED(.*)", log)
+    if not sums:
+        row(kernel, "lib/test_bpf", False, f"no summary (exit {rc})")
+        return
+    for suite, p, f, rest in sums:
+        name = "lib/test_bpf" + (f" {suite}" if suite else "")
+        row(kernel, name, int(f) == 0 and int(p) > 0,
+            f"{p} passed, {f} failed{rest.rstrip()}")
+    if rc != 0:
+        row(kernel, "lib/test_bpf insmod", False, f"exit {rc}")
+
+
+def job_reject(kernel, log, rc):
+    want = kernel if kernel != "dev" else "series"
+    for line in listed("expect.txt"):
+        obj, k, verdict, *msg = line.split(None, 3)
+        if k != want:
+            continue
+        msg = msg[0] if msg else ""
+        m = re.search(rf"^== {obj}\.bpf\.o\n(.*?)^== {obj}\.bpf\.o: (\w+)$",
+                      log, re.M | re.S)
+        name = f"{obj} is {verdict}" + (f' with "{msg}"' if msg else "")
+        if not m:
+            row(kernel, name, False, "object was not loaded")
+            continue
+        ok = m.group(2) == verdict and msg in m.group(1)
+        row(kernel, name, ok, m.group(2))
+
+
+JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
+        "test_bpf": job_test_bpf, "reject": job_reject}
+
+
+def judge(kernel, d):
+    boot = (read(os.path.join(d, "boot.rc")) or "missing").strip()
+    row(kernel, "boot, run, clean console", boot == "0",
+        "" if boot == "0" else f"see {d}/console.log")
+    for job in (read(os.path.join(d, "jobs")) or "").split():
+        log = read(os.path.join(d, f"{job}.log"))
+        if log is None:
+            row(kernel, job, False, "did not run")
+            continue
+        rc = int((read(os.path.join(d, f"{job}.rc")) or "1").strip() or 1)
+        JOBS[job](kernel, log, rc)
+
+
+def main(args):
+    for arg in args:
+        kernel, d = arg.split("=", 1)
+        judge(kernel, d)
+    w = max(len(r[1]) for r in rows)
+    for kernel, check, res, detail in rows:
+        print(f"{kernel:7} {check:{w}}  {res}  {detail}")
+    passed = sum(r[2] == "PASS" for r in rows)
+    failed = len(rows) - passed
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Assemble build/linux: the pinned tarball as commit 'pristine', base/patches
+# on top (tag 'base'), then series/ (branch 'series'). Re-running is cheap:
+# nothing is done when the inputs did not change, and the tarball is never
+# unpacked twice.
+source "$(dirname "$0")/lib.sh"
+source "$TOP/base/pin"
+
+L=$B/linux
+STAMP=$B/tree.stamp
+
+inputs_hash() {
+	cat "$TOP/base/pin" "$TOP"/base/patches/*.patch "$TOP"/series/*.patch 2>/dev/null |
+		sha256sum | cut -d' ' -f1
+}
+
+series_patches() {
+	ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
+}
+
+# am TREE LABEL PATCH...: apply patches with git am; on failure name the
+# patch and the file, and leave the tree as it was.
+am() {
+	local tree=$1 label=$2 out
+	shift 2
+	[ $# -gt 0 ] || return 0
+	if ! out=$(git -C "$tree" am -q "$@" 2>&1); then
+		git -C "$tree" am --abort >/dev/null 2>&1 || true
+		echo "$out" | grep -E '^(error|Patch failed|fatal)' >&2 || echo "$out" >&2
+		die "a $label patch does not apply (see above: the patch and the file)"
+	fi
+}
+
+apply_all() {
+	local tree=$1
+	mapfile -t base < <(ls "$TOP"/base/patches/*.patch 2>/dev/null || true)
+	mapfile -t series < <(series_patches)
+	am "$tree" base "${base[@]}"
+	git -C "$tree" tag -f base >/dev/null
+	am "$tree" series "${series[@]}"
+	echo "base: ${#base[@]} patches, series: ${#series[@]} patches"
+}
+
+identity() {
+	local tree=$1
+	git -C "$tree" config user.name >/dev/null ||
+		git -C "$tree" config user.name "bpf workspace"
+	git -C "$tree" config user.email >/dev/null ||
+		git -C "$tree" config user.email "workspace@localhost"
+}
+
+unpack() {
+	local tmp=$B/linux.tmp sum
+	echo "checking $TARBALL"
+	[ -f "$TARBALL" ] || die "$TARBALL is missing: run 'make deps' (package $PKG)"
+	sum=$(sha256sum "$TARBALL" | cut -d' ' -f1)
+	[ "$sum" = "$SHA256" ] ||
+		die "checksum mismatch for $TARBALL: got $sum, base/pin wants $SHA256"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	echo "unpacking"
+	tar -xJf "$TARBALL" -C "$tmp" --strip-components=1
+	git -C "$tmp" init -q -b series
+	identity "$tmp"
+	echo "committing the pristine tree"
+	# Debian's top-level .gitignore ignores everything: add by force.
+	git -C "$tmp" add -A -f
+	git -C "$tmp" commit -q -m "Linux $VERSION ($PKG, pristine)"
+	git -C "$tmp" tag pristine
+	apply_all "$tmp"
+	mv "$tmp" "$L"
+}
+
+refresh() {
+	local want_head
+	want_head=$(sed -n 2p "$STAMP" 2>/dev/null || true)
+	if [ "$(git -C "$L" rev-parse HEAD)" != "$want_head" ] ||
+	   [ -n "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
+		die "base/ or series/ changed, but $L has work of its own.
+  Export it first ('make export'), or remove $L to assemble it anew."
+	fi
+	echo "re-applying base/ and series/ on 'pristine'"
+	git -C "$L" checkout -q -B series pristine
+	apply_all "$L"
+}
+
+if [ ! -d "$L/.git" ]; then
+	unpack
+elif [ "$(sed -n 1p "$STAMP" 2>/dev/null)" != "$(inputs_hash)" ]; then
+	refresh
+else
+	echo "$L is up to date"
+fi
+printf '%s\n%s\n' "$(inputs_hash)" "$(git -C "$L" rev-parse HEAD)" >"$STAMP"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# vm.sh KERNEL_DIR RESULTS_DIR CMD...: boot build/kernels/<name>/bzImage in
+# QEMU (TCG) with the host's / as a read-only root, run CMD in the guest
+# (cwd: the workspace), and fail if the guest hangs, panics, or CMD fails.
+# RESULTS_DIR is the only directory the guest can write; it gets cmd.sh,
+# rc and console.log. With no CMD, an interactive shell on the console.
+source "$(dirname "$0")/lib.sh"
+
+KDIR=$1 RES=$2
+shift 2
+TIMEOUT=${VM_TIMEOUT:-1800}
+[ -f "$KDIR/bzImage" ] || die "no kernel at $KDIR/bzImage: build it first"
+rm -rf "$RES"
+mkdir -p "$RES"
+RES=$(cd "$RES" && pwd)
+
+{
+	echo "cd '$TOP'"
+	echo "export WS_KERNEL_DIR='$KDIR'"
+	if [ $# -gt 0 ]; then printf '%q ' "$@"; echo; else echo 'exec bash -i </dev/console >/dev/console 2>&1'; fi
+} >"$RES/cmd.sh"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-4G}"
+	-kernel "$KDIR/bzImage" -display none -no-reboot -monitor none
+	-virtfs local,path=/,mount_tag=/dev/root,security_model=none,readonly=on
+	-virtfs "local,path=$RES,mount_tag=results,security_model=none"
+	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=1048576 ro panic=-1 oops=panic init=$TOP/scripts/guest/init.sh WS_RESULTS=$RES")
+
+if [ $# -eq 0 ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+t0=$SECONDS
+rc=0
+timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -serial "file:$RES/console.log" </dev/null || rc=$?
+echo "guest ran $(fmt_secs $((SECONDS - t0)))"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "error: guest timed out after ${TIMEOUT}s; console: $RES/console.log" >&2
+	tail -n 30 "$RES/console.log" >&2
+	exit 1
+fi
+if grep -qE 'Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|lockdep|RCU stall|rcu_sched detected' "$RES/console.log"; then
+	echo "error: the guest kernel reported a problem; console: $RES/console.log" >&2
+	grep -m1 -B2 -A20 -E 'Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|lockdep|RCU stall|rcu_sched detected' "$RES/console.log" >&2
+	exit 1
+fi
+[ -f "$RES/rc" ] || { echo "error: guest stopped before the command finished; console: $RES/console.log" >&2; tail -n 30 "$RES/console.log" >&2; exit 1; }
+exit "$(cat "$RES/rc")"
