@@ -1,11 +1,12 @@
 # bpf: tail calls in BPF subprograms -- the workspace.
 # See README.md. Every target is a small script under scripts/.
 
+SHELL := /bin/bash
 S := scripts
 KERNEL ?= dev
 CMD ?=
 
-.PHONY: all check deps tree export kernel selftests vm clean help
+.PHONY: all check deps tree export kernel selftests vm bisect send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
@@ -30,6 +31,12 @@ selftests:	## build the selftests of build/linux against build/obj
 
 vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
 	@$(S)/vm.sh build/kernels/$(KERNEL) build/results/vm $(if $(CMD),bash -c '$(CMD)')
+
+bisect:		## build and boot every step of series/ (after one make check)
+	@$(S)/bisect.sh
+
+send-email:	## git send-email --dry-run of series/, To/Cc from get_maintainer.pl
+	@$(S)/send-email.sh
 
 clean:		## remove build/ (the ccache outside the repo stays)
 	rm -rf build
