@@ -6,7 +6,7 @@
 # clean console are required here).
 source "$(dirname "$0")/lib.sh"
 
-SRC=$B/check/src OBJ=$B/check/obj
+SRC=$B/check/linux OBJ=$B/check/obj
 [ -e "$SRC/.git" ] || die "no check worktree: run 'make check' once first"
 mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch | grep -v '/0000-cover-letter')
 git -C "$SRC" checkout -q --detach base

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 C=$B/check
-SRC=$C/src
+SRC=$C/linux
 OBJ=$C/obj
 JOBS_GUEST=(tailcalls verifier test_bpf reject)
 T0=$SECONDS

@@ -8,6 +8,9 @@ SRC=$1 OBJ=$2
 ST=$SRC/tools/testing/selftests/bpf
 [ -f "$OBJ/vmlinux" ] || die "$OBJ/vmlinux is missing: build the kernel first"
 
+# The selftests' lib.mk sets OUTPUT only in a top-level make: do not let
+# a calling make (make selftests) leak its level into this one.
+unset MAKELEVEL MAKEFLAGS MFLAGS
 make -C "$ST" -j"$JOBS" "${BPF_TOOLS[@]}" VMLINUX_BTF="$OBJ/vmlinux" KDIR="$OBJ" \
 	test_progs test_verifier
 for f in test_progs test_verifier bpf_testmod.ko tools/sbin/bpftool; do

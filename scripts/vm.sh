@@ -22,8 +22,10 @@ RES=$(cd "$RES" && pwd)
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-4G}"
 	-kernel "$KDIR/bzImage" -display none -no-reboot -monitor none
-	-virtfs local,path=/,mount_tag=/dev/root,security_model=none,readonly=on
-	-virtfs "local,path=$RES,mount_tag=results,security_model=none"
+	-fsdev local,id=root,path=/,security_model=none,readonly=on
+	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
+	-fsdev "local,id=results,path=$RES,security_model=none"
+	-device virtio-9p-pci,fsdev=results,mount_tag=results
 	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=1048576 ro panic=-1 oops=panic init=$TOP/scripts/guest/init.sh WS_RESULTS=$RES")
 
 if [ $# -eq 0 ]; then
@@ -34,6 +36,9 @@ t0=$SECONDS
 rc=0
 timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -serial "file:$RES/console.log" </dev/null || rc=$?
 echo "guest ran $(fmt_secs $((SECONDS - t0)))"
+if [ ! -s "$RES/console.log" ]; then
+	die "qemu failed to start (exit $rc)"
+fi
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "error: guest timed out after ${TIMEOUT}s; console: $RES/console.log" >&2
 	tail -n 30 "$RES/console.log" >&2
