@@ -44,9 +44,11 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	tail -n 30 "$RES/console.log" >&2
 	exit 1
 fi
-if grep -qE 'Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|lockdep|RCU stall|rcu_sched detected' "$RES/console.log"; then
+# panics, oopses, WARN()s, lockdep and RCU reports, stalls and hung tasks
+SPLAT='Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|INFO: rcu|detected stall|blocked for more than'
+if grep -qE "$SPLAT" "$RES/console.log"; then
 	echo "error: the guest kernel reported a problem; console: $RES/console.log" >&2
-	grep -m1 -B2 -A20 -E 'Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|lockdep|RCU stall|rcu_sched detected' "$RES/console.log" >&2
+	grep -m1 -B2 -A20 -E "$SPLAT" "$RES/console.log" >&2
 	exit 1
 fi
 [ -f "$RES/rc" ] || { echo "error: guest stopped before the command finished; console: $RES/console.log" >&2; tail -n 30 "$RES/console.log" >&2; exit 1; }
