@@ -26,7 +26,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev "local,id=results,path=$RES,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
-	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=1048576 ro panic=-1 oops=panic init=$TOP/scripts/guest/init.sh WS_RESULTS=$RES")
+	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=1048576 ro panic=-1 oops=panic init=$TOP/scripts/guest/init.sh WS_TOP=$TOP WS_RESULTS=$RES")
 
 if [ $# -eq 0 ]; then
 	exec "${qemu[@]}" -serial mon:stdio

@@ -2,7 +2,8 @@
 # PID 1 of the QEMU guest. The root filesystem is the host's /, read-only
 # over virtio-9p. WS_RESULTS (from the kernel command line) is the one
 # writable directory, shared with the host: the command to run is
-# $WS_RESULTS/cmd.sh, its exit code goes to $WS_RESULTS/rc.
+# $WS_RESULTS/cmd.sh, its exit code goes to $WS_RESULTS/rc. WS_TOP is the
+# workspace.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp
 
@@ -12,7 +13,19 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm 2>/dev/null
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+# A writable /tmp; if the workspace itself lives under /tmp, keep it
+# visible through the tmpfs.
+case $WS_TOP in
+/tmp/*)
+	mount --bind /tmp /mnt
+	mount -t tmpfs tmpfs /tmp
+	mkdir -p "$WS_TOP"
+	mount --bind "/mnt${WS_TOP#/tmp}" "$WS_TOP"
+	;;
+*)
+	mount -t tmpfs tmpfs /tmp
+	;;
+esac
 mount -t tmpfs tmpfs /run
 mount -t bpf bpffs /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug
