@@ -9,8 +9,12 @@ mapfile -t patches < <(ls "$TOP"/series/*.patch 2>/dev/null)
 [ ${#patches[@]} -gt 0 ] || die "series/ has no patches"
 
 gm() {
-	(cd "$L" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
-		--no-git-fallback "$@" "${patches[@]}") | sed 's/ (.*)$//' | sort -u
+	local p
+	for p in "${patches[@]}"; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
+		(cd "$L" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
+			--no-git-fallback "$@" "$p")
+	done | sed 's/ (.*)$//' | sort -u
 }
 # Maintainers and reviewers go to To, lists and other people to Cc.
 mapfile -t to < <(gm --no-l --no-r)
