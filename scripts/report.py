@@ -103,8 +103,12 @@ JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
 
 def judge(kernel, d):
     boot = (read(os.path.join(d, "boot.rc")) or "missing").strip()
-    row(kernel, "boot, run, clean console", boot == "0",
-        "" if boot == "0" else f"see {d}/console.log")
+    hung = (read(os.path.join(d, "hung")) or "").strip()
+    detail = "" if boot == "0" else f"see {d}/console.log"
+    if hung:
+        again = "the second boot passed" if boot == "0" else detail
+        detail = f"first boot hung ({hung}); {again}"
+    row(kernel, "boot, run, clean console", boot == "0", detail)
     for job in (read(os.path.join(d, "jobs")) or "").split():
         log = read(os.path.join(d, f"{job}.log"))
         if log is None:

@@ -4,11 +4,12 @@
 # (cwd: the workspace), and fail if the guest hangs, panics, or CMD fails.
 # RESULTS_DIR is the only directory the guest can write; it gets cmd.sh,
 # rc and console.log. With no CMD, an interactive shell on the console.
+# Exit code: CMD's, 124 if the guest hung (VM_TIMEOUT seconds), else 1.
 source "$(dirname "$0")/lib.sh"
 
 KDIR=$1 RES=$2
 shift 2
-TIMEOUT=${VM_TIMEOUT:-1800}
+TIMEOUT=${VM_TIMEOUT:-1200}
 [ -f "$KDIR/bzImage" ] || die "no kernel at $KDIR/bzImage: build it first"
 rm -rf "$RES"
 mkdir -p "$RES"
@@ -42,7 +43,7 @@ fi
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "error: guest timed out after ${TIMEOUT}s; console: $RES/console.log" >&2
 	tail -n 30 "$RES/console.log" >&2
-	exit 1
+	exit 124
 fi
 # panics, oopses, WARN()s, lockdep and RCU reports, stalls and hung tasks
 SPLAT='Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|INFO: rcu|detected stall|blocked for more than'
