@@ -16,31 +16,15 @@ T0=$SECONDS
 stage deps "$TOP/scripts/deps.sh"
 stage tree "$TOP/scripts/tree.sh"
 
-# A worktree of build/linux, so that checking never touches the tree a
-# developer works in.
-checkout() {
-	git -C "$B/linux" worktree prune
-	[ -d "$SRC/.git" ] || [ -f "$SRC/.git" ] ||
-		git -C "$B/linux" worktree add -q --detach "$SRC" base
-	git -C "$SRC" am --abort >/dev/null 2>&1 || true
-	git -C "$SRC" checkout -q --detach base
-	git -C "$SRC" reset -q --hard base
-}
-apply_series() {
-	mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch | grep -v '/0000-cover-letter')
-	git -C "$SRC" am -q "${p[@]}"
-}
-
-stage check-checkout-base checkout
-stage check-kernel-base "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" base
+# Both kernels in the check worktree and object directory, never in the
+# tree a developer works in (scripts/kernels.sh).
 kernels=(base)
 if ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -qv '/0000-cover-letter'; then
-	stage check-apply-series apply_series
-	stage check-kernel-series "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" series
 	kernels+=(series)
 else
 	echo "series/ has no patches: only the base is tested"
 fi
+"$TOP/scripts/kernels.sh" "${kernels[@]}"
 stage check-selftests "$TOP/scripts/selftests.sh" "$SRC" "$OBJ"
 
 results=()

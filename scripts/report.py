@@ -97,6 +97,18 @@ def job_reject(kernel, log, rc):
         row(kernel, name, ok, m.group(2))
 
 
+def job_tool(kernel, log, rc, job):
+    """A workspace tool (build/tests/JOB): one row per 'ok'/'not ok' line."""
+    n = bad = 0
+    for m in re.finditer(r"^(ok|not ok) (\S+)(?: (.*))?$", log, re.M):
+        n += 1
+        bad += m.group(1) != "ok"
+        row(kernel, f"{job}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+    if n == 0 or (rc != 0 and not bad):
+        last = (log.strip().splitlines() or ["no output"])[-1]
+        row(kernel, job, False, f"exit {rc}, {n} results; last line: {last}")
+
+
 JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
         "test_bpf": job_test_bpf, "reject": job_reject}
 
@@ -115,7 +127,10 @@ def judge(kernel, d):
             row(kernel, job, False, "did not run")
             continue
         rc = int((read(os.path.join(d, f"{job}.rc")) or "1").strip() or 1)
-        JOBS[job](kernel, log, rc)
+        if job in JOBS:
+            JOBS[job](kernel, log, rc)
+        else:
+            job_tool(kernel, log, rc, job)
 
 
 def main(args):

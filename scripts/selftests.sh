@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # selftests.sh SRC OBJ: build the BPF selftests of SRC (test_progs,
 # test_verifier, bpftool, bpf_testmod.ko) against the kernel in OBJ, and
-# the workspace's own BPF test objects from tests/.
+# the workspace's own tests from tests/ (scripts/tools.sh).
 source "$(dirname "$0")/lib.sh"
 
 SRC=$1 OBJ=$2
@@ -17,12 +17,5 @@ for f in test_progs test_verifier bpf_testmod.ko tools/sbin/bpftool; do
 	[ -e "$ST/$f" ] || die "selftests build did not produce $ST/$f"
 done
 
-out=$B/tests
-mkdir -p "$out"
-for c in "$TOP"/tests/*.bpf.c; do
-	[ -e "$c" ] || continue
-	clang-16 -g -O2 -target bpf -Wall -Werror \
-		-I "$ST/tools/include" -I "$SRC/tools/include/uapi" \
-		-c "$c" -o "$out/$(basename "${c%.c}").o"
-done
+"$TOP/scripts/tools.sh" "$SRC"
 echo "selftests built in $ST"

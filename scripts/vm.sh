@@ -4,6 +4,7 @@
 # (cwd: the workspace), and fail if the guest hangs, panics, or CMD fails.
 # RESULTS_DIR is the only directory the guest can write; it gets cmd.sh,
 # rc and console.log. With no CMD, an interactive shell on the console.
+# The host's GUEST_* environment variables are exported to CMD.
 # Exit code: CMD's, 124 if the guest hung (VM_TIMEOUT seconds), else 1.
 source "$(dirname "$0")/lib.sh"
 
@@ -18,6 +19,8 @@ RES=$(cd "$RES" && pwd)
 {
 	echo "cd '$TOP'"
 	echo "export WS_KERNEL_DIR='$KDIR'"
+	# GUEST_* variables of the host are the guest tools' parameters.
+	env | grep -E '^GUEST_[A-Z0-9_]*=' | sed "s/=\(.*\)/='\1'/; s/^/export /" || true
 	if [ $# -gt 0 ]; then printf '%q ' "$@"; echo; else echo 'exec bash -i </dev/console >/dev/console 2>&1'; fi
 } >"$RES/cmd.sh"
 

@@ -6,6 +6,9 @@
 #   verifier    test_verifier
 #   test_bpf    insmod lib/test_bpf.ko (JIT and interpreter tests)
 #   reject      load tests/*.bpf.o with bpftool (verifier verdicts)
+#   NAME        any other job runs the workspace tool build/tests/NAME
+#               with the kernel's name (base, series, pristine, ...) as
+#               its argument; it prints 'ok ...' / 'not ok ...' lines
 set -u
 ST=$1
 shift
@@ -49,6 +52,9 @@ for job in "$@"; do
 	verifier) (cd "$ST" && run verifier ./test_verifier) ;;
 	test_bpf) run test_bpf test_bpf ;;
 	reject) run reject load_all ;;
-	*) echo "guest: unknown job $job" >&2; exit 2 ;;
+	*)
+		[ -x "build/tests/$job" ] || { echo "guest: no tool build/tests/$job for job $job" >&2; exit 2; }
+		run "$job" "build/tests/$job" "$(basename "$WS_KERNEL_DIR")"
+		;;
 	esac
 done

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tools.sh SRC [FILE...]: build the workspace's own tests from tests/ into
+# build/tests/ against the selftests of SRC (their libbpf and headers):
+#   tests/NAME.bpf.c -> build/tests/NAME.bpf.o   (clang-16, BPF objects)
+#   tests/NAME.c     -> build/tests/NAME         (gcc, guest tools, libbpf)
+# With FILEs, only those. Each output is written under a temporary name
+# and renamed, so a guest never sees half a file.
+source "$(dirname "$0")/lib.sh"
+
+SRC=$1
+shift
+ST=$SRC/tools/testing/selftests/bpf
+LIBBPF=$ST/tools/build/libbpf/libbpf.a
+[ -f "$LIBBPF" ] || die "$LIBBPF is missing: build the selftests of $SRC first"
+out=$B/tests
+mkdir -p "$out"
+
+build() {
+	local c=$1 name dst
+	name=$(basename "$c")
+	case $name in
+	*.bpf.c)
+		dst=$out/${name%.c}.o
+		clang-16 -g -O2 -target bpf -Wall -Werror -I "$TOP/tests" \
+			-I "$ST/tools/include" -I "$SRC/tools/include/uapi" \
+			-c "$c" -o "$dst.tmp"
+		;;
+	*.c)
+		dst=$out/${name%.c}
+		gcc -O2 -g -Wall -Werror -I "$TOP/tests" -I "$ST/tools/include" \
+			-I "$SRC/tools/include/uapi" \
+			"$c" -o "$dst.tmp" "$LIBBPF" -lelf -lz -lpthread
+		;;
+	*) die "$c: not a .c file" ;;
+	esac
+	mv "$dst.tmp" "$dst"
+}
+
+if [ $# -eq 0 ]; then
+	set -- "$TOP"/tests/*.c
+fi
+for c in "$@"; do
+	[ -e "$c" ] || continue
+	build "$c" || die "building $c failed"
+done
+echo "tests built in $out"
