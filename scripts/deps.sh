@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 source "$TOP/base/pin"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-      rsync xz-utils git git-email libmailtools-perl perl python3 ccache clang-16 llvm-16 lld-16
+      rsync xz-utils git git-email libmailtools-perl perl python3 python3-matplotlib ccache clang-16 llvm-16 lld-16
       libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 "$PKG")
 
 missing=()

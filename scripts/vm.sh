@@ -4,7 +4,8 @@
 # (cwd: the workspace), and fail if the guest hangs, panics, or CMD fails.
 # RESULTS_DIR is the only directory the guest can write; it gets cmd.sh,
 # rc and console.log. With no CMD, an interactive shell on the console.
-# The host's GUEST_* environment variables are exported to CMD.
+# The host's GUEST_* environment variables are exported to CMD;
+# VM_QEMU_EXTRA adds QEMU options (e.g. '-icount shift=0').
 # Exit code: CMD's, 124 if the guest hung (VM_TIMEOUT seconds), else 1.
 source "$(dirname "$0")/lib.sh"
 
@@ -30,6 +31,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev "local,id=results,path=$RES,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	${VM_QEMU_EXTRA:-}
 	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=1048576 ro panic=-1 oops=panic init=$TOP/scripts/guest/init.sh WS_TOP=$TOP WS_RESULTS=$RES")
 
 if [ $# -eq 0 ]; then
