@@ -6,13 +6,16 @@ S := scripts
 KERNEL ?= dev
 CMD ?=
 
-.PHONY: all check deps tree export kernel selftests vm bisect send-email clean help
+.PHONY: all check soak deps tree export kernel selftests vm bisect send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
 
 check:		## the test suite: base and base+series, built, booted, tested
 	@$(S)/check.sh
+
+soak:		## the long checks: debug kernel (KASAN), races, random programs
+	@$(S)/soak.sh
 
 deps:		## install missing packages (as root) and check the pinned source
 	@$(S)/deps.sh

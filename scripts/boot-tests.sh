@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # boot-tests.sh NAME SELFTESTS_DIR JOB...: boot build/kernels/NAME, run the
 # test jobs of scripts/guest/suite.sh, and leave everything in
-# build/results/NAME (jobs, boot.rc, JOB.log, console.log). A failed boot is
-# recorded, not fatal: scripts/report.py judges it.
+# build/results/RUN (jobs, boot.rc, JOB.log, console.log); RUN is $RUN_NAME,
+# NAME by default. A failed boot is recorded, not fatal: scripts/report.py
+# judges it.
 source "$(dirname "$0")/lib.sh"
 
 NAME=$1 ST=$2
 shift 2
-RES=$B/results/$NAME
-HUNG=$B/results/$NAME-hung-console.log
+RUN=${RUN_NAME:-$NAME}
+RES=$B/results/$RUN
+HUNG=$B/results/$RUN-hung-console.log
 rm -f "$HUNG"
 # A guest that hangs is run once more (TCG has been seen to stall a guest
 # in a test that passes otherwise); the hung console is kept and reported.
@@ -18,9 +20,9 @@ for attempt in 1 2; do
 		"$TOP/scripts/guest/suite.sh" "$ST" "$@" || rc=$?
 	[ "$rc" -eq 124 ] && [ "$attempt" -eq 1 ] || break
 	cp "$RES/console.log" "$HUNG"
-	echo "guest $NAME hung; console kept in $HUNG; running it once more"
+	echo "guest $RUN hung; console kept in $HUNG; running it once more"
 done
 echo "$*" >"$RES/jobs"
 echo "$rc" >"$RES/boot.rc"
 [ -f "$HUNG" ] && echo "$HUNG" >"$RES/hung"
-echo "guest $NAME: exit $rc; results in $RES"
+echo "guest $RUN: exit $rc; results in $RES"

@@ -6,7 +6,9 @@
 #   pristine  Debian's tree untouched (upstream's 2020 design)
 #   base      tag 'base': pristine + base/patches (no mixing)
 #   series    base + series/
-# A kernel whose source tree and config fragment are those it was last
+#   debug     the series with config/debug.config (KASAN, lockdep, ...),
+#             in an object directory of its own (build/check/obj-debug)
+# A kernel whose source tree and config fragments are those it was last
 # built from is not rebuilt. The worktree is left at the last NAME.
 source "$(dirname "$0")/lib.sh"
 
@@ -29,28 +31,32 @@ apply_series() {
 	git -C "$SRC" am -q "${p[@]}" || die "series/ does not apply on tag base (run 'make tree' for the failing patch)"
 }
 
-# stamp: what a kernel is built from (tree, config fragments, kernel.sh).
+# stamp [FRAGMENT]: what a kernel is built from (tree, config fragments).
 stamp() {
 	local st=$SRC/tools/testing/selftests/bpf
 	{
 		git -C "$SRC" rev-parse 'HEAD^{tree}'
-		cat "$st/config" "$st/config.x86_64" "$TOP/config/vm.config" "$TOP/scripts/kernel.sh"
+		cat "$st/config" "$st/config.x86_64" "$TOP/config/vm.config" "$@"
 	} | sha256sum | cut -d' ' -f1
 }
 
 for name in "$@"; do
 	case $name in
 	pristine | base) stage "checkout-$name" checkout "$name" ;;
-	series) stage checkout-series checkout base && stage apply-series apply_series ;;
-	*) die "unknown kernel '$name' (pristine, base or series)" ;;
+	series | debug) stage "checkout-$name" checkout base && stage apply-series apply_series ;;
+	*) die "unknown kernel '$name' (pristine, base, series or debug)" ;;
 	esac
-	s=$(stamp)
+	obj=$OBJ extra=()
+	if [ "$name" = debug ]; then
+		obj=$OBJ-debug extra=("$TOP/config/debug.config")
+	fi
+	s=$(stamp "${extra[@]}")
 	out=$B/kernels/$name
 	if [ -f "$out/bzImage" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$s" ]; then
 		echo "[kernel-$name] up to date ($out)"
 		continue
 	fi
 	rm -f "$out/stamp"
-	stage "kernel-$name" "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" "$name"
+	stage "kernel-$name" "$TOP/scripts/kernel.sh" "$SRC" "$obj" "$name" "${extra[@]}"
 	echo "$s" >"$out/stamp"
 done

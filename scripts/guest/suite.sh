@@ -14,6 +14,12 @@ ST=$1
 shift
 BPFTOOL=$ST/tools/sbin/bpftool
 
+# GUEST_JIT_HARDEN=2 runs every job with constant blinding on.
+if [ -n "${GUEST_JIT_HARDEN:-}" ]; then
+	sysctl -qw net.core.bpf_jit_harden="$GUEST_JIT_HARDEN" || exit 2
+	echo "guest: net.core.bpf_jit_harden=$(cat /proc/sys/net/core/bpf_jit_harden)"
+fi
+
 run() {
 	local job=$1 rc=0
 	shift

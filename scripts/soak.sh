@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The long checks (make soak), after the short ones of make check:
+#   debug         the series with KASAN and lockdep (config/debug.config):
+#                 tailcalls, hostile programs, SOAK_RANDOM random programs,
+#                 SOAK_SECONDS of races
+#   debug-harden  the same kernel with net.core.bpf_jit_harden=2
+#   pristine      Debian's untouched tree: the hostile programs, to show
+#                 what the series prevents (the hierarchy bomb)
+# Seeds and durations are printed, so that a failure can be replayed.
+source "$(dirname "$0")/lib.sh"
+
+SOAK_SECONDS=${SOAK_SECONDS:-600}
+SOAK_RANDOM=${SOAK_RANDOM:-5000}
+SOAK_SEED=${SOAK_SEED:-$(date +%s)}
+SRC=$B/check/linux
+ST=$SRC/tools/testing/selftests/bpf
+T0=$SECONDS
+
+stage deps "$TOP/scripts/deps.sh"
+stage tree "$TOP/scripts/tree.sh"
+"$TOP/scripts/kernels.sh" pristine series debug
+stage soak-selftests "$TOP/scripts/selftests.sh" "$SRC" "$B/check/obj"
+
+echo "soak: seed $SOAK_SEED, $SOAK_RANDOM random programs, races for ${SOAK_SECONDS}s"
+export GUEST_RANDOM_SEED=$SOAK_SEED GUEST_RANDOM_COUNT=$SOAK_RANDOM
+export GUEST_RACES_SECONDS=$SOAK_SECONDS
+VM_TIMEOUT=$((SOAK_SECONDS * 2 + 3600)) \
+	stage soak-guest-debug "$TOP/scripts/boot-tests.sh" debug "$ST" \
+	tailcalls hostile random races
+GUEST_JIT_HARDEN=2 GUEST_RANDOM_SEED=$((SOAK_SEED + 1)) RUN_NAME=debug-harden \
+	VM_TIMEOUT=$((SOAK_SECONDS * 2 + 3600)) \
+	stage soak-guest-debug-harden "$TOP/scripts/boot-tests.sh" debug "$ST" \
+	tailcalls hostile random races
+stage soak-guest-pristine "$TOP/scripts/boot-tests.sh" pristine "$ST" hostile
+
+echo "make soak: $(fmt_secs $((SECONDS - T0))) in all (seed $SOAK_SEED)"
+python3 "$TOP/scripts/report.py" "debug=$B/results/debug" \
+	"debug-harden=$B/results/debug-harden" "pristine=$B/results/pristine" |
+	tee "$LOGS/soak-report.txt"
