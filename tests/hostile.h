@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between tests/hostile.c and its BPF objects: the counters the
+ * programs keep in their .bss, read and reset by user space.
+ */
+#ifndef __HOSTILE_H
+#define __HOSTILE_H
+
+#include <linux/types.h>
+
+/* The tail call budget of one run (MAX_TAIL_CALL_CNT in include/linux/bpf.h) */
+#define HOSTILE_TAIL_CALLS	33
+
+/* hostile.bpf.c: the whole of its .bss */
+struct hostile_state {
+	__u32 cap;	/* bomb_sub() tail calls only while entries < cap */
+	__u32 entries;	/* runs of the entry program under test */
+	__u32 calls;	/* calls of its tail-calling subprogram */
+	__u32 fails;	/* tail calls that returned (failed) */
+	__u32 skips;	/* calls that did not try because of the cap */
+	__u32 hops;	/* calls of the global function hop() */
+};
+
+/* hostile_trace.bpf.c and hostile_ext.bpf.c: the whole of their .bss */
+struct hostile_hits {
+	__u32 fentry;	/* runs of the fentry program */
+	__u32 fexit;	/* runs of the fexit program */
+	__u32 fexit_ret;	/* sum of the return values fexit saw */
+	__u32 ext;	/* runs of the extension program */
+};
+
+#ifdef __bpf__
+/* A one-slot program array for the BPF objects */
+#define HOSTILE_PROG_ARRAY(name)				\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);		\
+		__uint(max_entries, 1);				\
+		__uint(key_size, sizeof(__u32));		\
+		__uint(value_size, sizeof(__u32));		\
+	} name SEC(".maps")
+#endif
+
+#endif /* __HOSTILE_H */
