@@ -6,7 +6,7 @@ S := scripts
 KERNEL ?= dev
 CMD ?=
 
-.PHONY: all check soak deps tree export kernel selftests vm bisect send-email clean help
+.PHONY: all check soak bench deps tree export kernel selftests vm bisect send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
@@ -16,6 +16,9 @@ check:		## the test suite: base and base+series, built, booted, tested
 
 soak:		## the long checks: debug kernel (KASAN), races, random programs
 	@$(S)/soak.sh
+
+bench:		## JIT size, run time, verifier cost: pristine, base, series (docs/benchmarks.md)
+	@$(S)/bench.sh
 
 deps:		## install missing packages (as root) and check the pinned source
 	@$(S)/deps.sh

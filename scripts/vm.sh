@@ -52,9 +52,10 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 fi
 # panics, oopses, WARN()s, lockdep and RCU reports, stalls and hung tasks
 SPLAT='Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|INFO: rcu|detected stall|blocked for more than'
-if grep -qE "$SPLAT" "$RES/console.log"; then
+# (up to the power-off: init may be killed by the vanishing 9p root after it)
+if sed '/reboot: Power down/q' "$RES/console.log" | grep -qE "$SPLAT"; then
 	echo "error: the guest kernel reported a problem; console: $RES/console.log" >&2
-	grep -m1 -B2 -A20 -E "$SPLAT" "$RES/console.log" >&2
+	sed '/reboot: Power down/q' "$RES/console.log" | grep -m1 -B2 -A20 -E "$SPLAT" >&2
 	exit 1
 fi
 [ -f "$RES/rc" ] || { echo "error: guest stopped before the command finished; console: $RES/console.log" >&2; tail -n 30 "$RES/console.log" >&2; exit 1; }
