@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 C=$B/check
 SRC=$C/linux
 OBJ=$C/obj
-JOBS_GUEST=(tailcalls verifier test_bpf reject hostile races)
+JOBS_GUEST=(tailcalls verifier test_bpf reject hostile races random)
 T0=$SECONDS
 
 stage deps "$TOP/scripts/deps.sh"

@@ -1,0 +1,1249 @@
+// SPDX-License-Identifier: GPL-2.0
+/* random KERNEL: seeded random BPF programs that mix bpf-to-bpf calls and
+ * tail calls, checked against a reference model of the verifier and of the
+ * x86-64 JIT's tail call counter.
+ *
+ * Each "set" is 1..4 programs built from raw instructions (no clang) plus a
+ * prog_array of 1..6 slots. A program is a main function and up to 8
+ * subprograms with a random acyclic call graph (at most 8 frames; a few
+ * programs get 9 on purpose), random stack sizes (each function writes at
+ * fp-K, so that the verifier's stack_depth is exactly K) and random tail
+ * call sites: constant indexes (direct tail calls when in range, some out
+ * of range) and runtime indexes read from skb->cb[] (indirect). Every
+ * function starts from its own constant, adds constants and what its
+ * callees return, and returns the sum: the return value encodes the path.
+ * Every main function, and some subprograms, count their runs in an array
+ * map (an inlined map lookup, so the verifier moves the instructions after
+ * it, the direct tail calls of subprograms included). All functions have
+ * BTF ('int fN(void *ctx)', static). The prog_array is filled while and
+ * after the programs load (poke fixups at JIT time and at map updates),
+ * some slots first get a decoy that is then replaced or deleted.
+ *
+ * The model predicts, per program, the verifier's verdict: errno and the
+ * exact message (series: the tail call stack rule of the callers of a
+ * tail-calling subprogram, the combined stack size, the call frames; base:
+ * any tail call in a program with subprograms), and, for the set's entry
+ * program when it loads, the return value of one BPF_PROG_TEST_RUN and
+ * every counter, with one tail call counter per run: an attempt with an
+ * index below max_entries counts while the counter is below 33, even on
+ * an empty slot; a successful tail call from a subprogram returns the
+ * target's value to that subprogram's caller; a failed one falls through.
+ *
+ * Parameters: GUEST_RANDOM_SEED (default 1), GUEST_RANDOM_COUNT (sets,
+ * default 400: 12-40 s on the series under TCG). Set I is generated from
+ * seed SEED + I * 1000003, so that GUEST_RANDOM_SEED=<that>
+ * GUEST_RANDOM_COUNT=1 replays it (a mismatch prints it).
+ * GUEST_RANDOM_DUMP=1 dumps every set (else only those that mismatch);
+ * GUEST_RANDOM_DRY=1 only generates and models (no checks, exit 3).
+ *
+ * Checks (KERNEL series, debug or dev: the series model; base: the base
+ * model; any other kernel: exit 2, there is no model for it):
+ *   random                      every set matched the model (summary line)
+ *   random-SEED-I               (not ok only) set I did not: what differed,
+ *                               then a dump of the set as free text
+ *   random-accepted             some programs loaded as predicted
+ *   random-rejected-stack-rule  series: some were rejected by the tail
+ *                               call stack rule, as predicted
+ *   random-rejected-base        base: some were rejected for mixing
+ *   random-rejected-combined-stack, random-rejected-frames
+ *                               series: some hit the 512 byte and the 8
+ *                               frame limits (on base too, but too rarely
+ *                               to be checked: free text)
+ *   random-tail-call-limit      some runs reached 33 tail calls and the
+ *                               next attempt was refused
+ *   random-self-tail-call       some programs tail-called themselves
+ *   random-runtime-index        series: some tail calls with a runtime
+ *                               index succeeded
+ *   random-direct-subprog-tail-call  series: direct tail calls from
+ *                               subprograms (behind an inlined map lookup)
+ *   random-mixed-tail-calls     series: runs where a main function made a
+ *                               tail call (or hit the limit) after its
+ *                               subprograms made some
+ *   random-shared-budget        series: runs where a subprogram tail-called
+ *                               twice or more and the limit was reached: one
+ *                               budget for all of them
+ * The feature checks count only sets that matched the model.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define MAX_PROGS	4
+#define MAX_FUNCS	9	/* the 9-frame programs need 9 functions */
+#define MAX_OPS		24
+#define MAX_SLOTS	6
+#define NCB		5
+#define MAX_INSNS	2048
+#define MAX_INVOCATIONS	48	/* function runs per program run, bounds verification */
+#define MAX_TAIL_CALLS	33
+#define MAX_FRAMES	8
+#define MAX_STACK	512
+#define TC_FRAME_COST	64
+#define TC_CALLERS_MAX	256
+#define NCOUNTERS	(MAX_PROGS * MAX_FUNCS)
+#define LOG_SIZE	(8 << 20)
+#define DEFAULT_COUNT	400
+#define SEED_STRIDE	1000003ULL	/* set i of seed S: seed S + i * SEED_STRIDE */
+
+#define BASE_MSG "tail_calls are not allowed in programs with bpf-to-bpf calls"
+
+enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB };
+
+struct op {
+	enum op_kind kind;
+	__u32 val;		/* ADD: constant, CALL: callee, TAIL: index, TAIL_CB: cb[] */
+};
+
+struct func {
+	int stack;		/* K: bytes of stack, written at fp-K */
+	__u32 base;		/* the constant the function starts from */
+	int nops;
+	struct op ops[MAX_OPS];
+	int start;		/* first instruction */
+};
+
+enum verdict { V_OK, V_STACK_RULE, V_COMBINED, V_FRAMES, V_BASE_MIX, V_OTHER, NVERDICTS };
+static const char *const verdict_names[NVERDICTS] = {
+	"loads", "stack-rule", "combined-stack", "frames", "base-mixing", "other",
+};
+
+struct outcome {
+	enum verdict verdict;
+	int err;		/* errno of the load */
+	char msg[256];		/* the expected verifier message, or the log */
+};
+
+struct prog {
+	int nfuncs;
+	struct func f[MAX_FUNCS];
+	int ninsns;
+	struct bpf_insn insns[MAX_INSNS];
+	struct outcome expect, got;
+	int fd;
+};
+
+struct set {
+	unsigned long long seed;
+	int nprogs, nslots;
+	struct prog p[MAX_PROGS];
+	int slot[MAX_SLOTS];	/* program the slot ends with, -1: none */
+	int decoy[MAX_SLOTS];	/* program put there first, -1: none */
+	int fill_step[MAX_SLOTS];	/* filled after that many loads */
+	int order[MAX_PROGS];	/* load order */
+	__u32 cb[NCB];
+};
+
+/* what one run does, predicted or measured */
+struct run {
+	__u32 retval;
+	__u32 counters[NCOUNTERS];
+	int tail_calls;		/* successful tail calls */
+	/* model only */
+	__u32 cnt;		/* the tail call counter */
+	int refused, direct_sub_tc, self_tc, runtime_tc;
+	int tc_per_func[MAX_PROGS][MAX_FUNCS];	/* successful, by origin */
+	int sub_tc[MAX_PROGS];	/* successful from subprograms of the program */
+	int mixed;		/* main attempts after the program's subprograms' */
+};
+
+enum feature {
+	F_ACCEPTED, F_STACK_RULE, F_BASE_MIX, F_COMBINED, F_FRAMES, F_LIMIT,
+	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, NFEATURES,
+};
+
+struct feature_check {
+	const char *name;
+	bool series, base;
+};
+
+static const struct feature_check feature_checks[NFEATURES] = {
+	[F_ACCEPTED] = { "random-accepted", true, true },
+	[F_STACK_RULE] = { "random-rejected-stack-rule", true, false },
+	[F_BASE_MIX] = { "random-rejected-base", false, true },
+	[F_COMBINED] = { "random-rejected-combined-stack", true, false },
+	[F_FRAMES] = { "random-rejected-frames", true, false },
+	[F_LIMIT] = { "random-tail-call-limit", true, true },
+	[F_SELF] = { "random-self-tail-call", true, true },
+	[F_RUNTIME] = { "random-runtime-index", true, false },
+	[F_DIRECT_SUB] = { "random-direct-subprog-tail-call", true, false },
+	[F_MIXED] = { "random-mixed-tail-calls", true, false },
+	[F_SHARED] = { "random-shared-budget", true, false },
+};
+
+struct totals {
+	int sets, programs, accepted, rejected, runs, tail_calls, mismatches;
+	int by_verdict[NVERDICTS];
+	int features[NFEATURES];
+};
+
+enum phase { T_LOAD, T_RELOAD, T_MAPS, T_RUN, T_CLOSE, NPHASES };
+static const char *const phase_names[NPHASES] = {
+	"load", "load-with-log", "maps", "run", "close",
+};
+static double phase_secs[NPHASES];
+static struct timespec phase_t0;
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void phase_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &phase_t0);
+}
+
+static void phase_end(enum phase ph)
+{
+	phase_secs[ph] += now() - (phase_t0.tv_sec + phase_t0.tv_nsec / 1e9);
+}
+
+static bool base_model;
+static bool dump_all;	/* GUEST_RANDOM_DUMP: dump every set */
+static unsigned long long rng;
+static char vlog[LOG_SIZE];
+static struct set cur;
+
+/* ---- random numbers ---- */
+
+static unsigned long long splitmix64(unsigned long long x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static __u32 rnd32(void)
+{
+	rng = splitmix64(rng);
+	return rng >> 32;
+}
+
+/* uniform in [0, n) */
+static int rnd(int n)
+{
+	return (int)(((unsigned long long)rnd32() * n) >> 32);
+}
+
+static bool chance(int percent)
+{
+	return rnd(100) < percent;
+}
+
+/* ---- generation ---- */
+
+static bool ops_overflow;	/* a function got more than MAX_OPS ops */
+
+static void add_op(struct func *fn, enum op_kind kind, __u32 val)
+{
+	if (fn->nops < MAX_OPS)
+		fn->ops[fn->nops++] = (struct op){ kind, val };
+	else
+		ops_overflow = true;
+}
+
+static int count_ops(const struct func *fn, enum op_kind kind)
+{
+	int i, n = 0;
+
+	for (i = 0; i < fn->nops; i++)
+		n += fn->ops[i].kind == kind;
+	return n;
+}
+
+static bool has_tail_call(const struct func *fn)
+{
+	return count_ops(fn, OP_TAIL) + count_ops(fn, OP_TAIL_CB) > 0;
+}
+
+/* Stack sizes: mostly small enough for the tail call rule of the callers
+ * (one caller: 192 bytes, two: 128 in all), some large ones for it and for
+ * the combined 512 bytes.
+ */
+static int pick_stack(int f)
+{
+	int r = rnd(100);
+
+	if (r < 10 && f)
+		return 0;
+	if (r < 65)
+		return 8 * (1 + rnd(8));	/* 8..64 */
+	if (r < 90)
+		return 8 * (9 + rnd(16));	/* 72..192 */
+	return 8 * (25 + rnd(40));		/* 200..512 */
+}
+
+/* Call edges from earlier to later functions (acyclic); a function's depth
+ * (its frames minus one) stays <= maxdepth. Sometimes a caller calls the
+ * same callee several times.
+ */
+static void add_calls(struct prog *p, int caller, int callee, int *depth)
+{
+	int n = chance(15) ? 2 + rnd(2) : 1;
+
+	while (n--)
+		add_op(&p->f[caller], OP_CALL, callee);
+	if (depth[callee] < depth[caller] + 1)
+		depth[callee] = depth[caller] + 1;
+}
+
+static int pick_caller(int f, const int *depth, int maxdepth)
+{
+	int c;
+
+	if (chance(35) && depth[f - 1] < maxdepth)
+		return f - 1;
+	do
+		c = rnd(f);
+	while (depth[c] >= maxdepth);
+	return c;
+}
+
+static void gen_graph(struct prog *p, int *depth)
+{
+	bool deep = chance(3);
+	int maxdepth = deep ? MAX_FRAMES : MAX_FRAMES - 1;
+	int f, c;
+
+	if (deep)
+		p->nfuncs = MAX_FUNCS;
+	else
+		p->nfuncs = chance(25) ? 1 : 2 + rnd(MAX_FUNCS - 2);
+	depth[0] = 0;
+	for (f = 1; f < p->nfuncs; f++) {
+		depth[f] = 0;
+		c = deep ? f - 1 : pick_caller(f, depth, maxdepth);
+		add_calls(p, c, f, depth);
+		c = rnd(f);
+		if (chance(25) && depth[c] < maxdepth)
+			add_calls(p, c, f, depth);
+	}
+}
+
+static int invocations(const struct prog *p)
+{
+	int inv[MAX_FUNCS] = { 1 }, f, i, total = 0;
+
+	for (f = 0; f < p->nfuncs; f++) {
+		total += inv[f];
+		for (i = 0; i < p->f[f].nops; i++)
+			if (p->f[f].ops[i].kind == OP_CALL)
+				inv[p->f[f].ops[i].val] += inv[f];
+	}
+	return total;
+}
+
+static __u32 pick_index(int nslots)
+{
+	int r = rnd(100);
+
+	if (r < 80)
+		return rnd(nslots);			/* in range */
+	if (r < 95)
+		return nslots + rnd(3);			/* just out of range */
+	return 0x7ffffff0 + rnd(16);			/* far out */
+}
+
+static void add_tail_calls(struct set *s, struct func *fn, int f, int depth)
+{
+	static const int percent_at_depth[] = { 80, 50, 35 };
+	int pct = depth < 3 ? percent_at_depth[depth] : 8;
+	int n;
+
+	if (!chance(pct))
+		return;
+	n = 1 + (chance(f ? 30 : 50) ? 1 + rnd(2) : 0);
+	while (n--) {
+		if (chance(30))
+			add_op(fn, OP_TAIL_CB, rnd(NCB));
+		else
+			add_op(fn, OP_TAIL, pick_index(s->nslots));
+	}
+}
+
+static void shuffle_ops(struct func *fn, int from)
+{
+	int i, j;
+	struct op t;
+
+	for (i = fn->nops - 1; i > from; i--) {
+		j = from + rnd(i - from + 1);
+		t = fn->ops[i];
+		fn->ops[i] = fn->ops[j];
+		fn->ops[j] = t;
+	}
+}
+
+/* the usual shape of a main function: work first, then tail calls */
+static void tail_calls_last(struct func *fn)
+{
+	struct op ops[MAX_OPS];
+	int i, n = 0;
+
+	for (i = 0; i < fn->nops; i++)
+		if (fn->ops[i].kind != OP_TAIL && fn->ops[i].kind != OP_TAIL_CB)
+			ops[n++] = fn->ops[i];
+	for (i = 0; i < fn->nops; i++)
+		if (fn->ops[i].kind == OP_TAIL || fn->ops[i].kind == OP_TAIL_CB)
+			ops[n++] = fn->ops[i];
+	memcpy(fn->ops, ops, n * sizeof(ops[0]));
+}
+
+static void gen_func_body(struct set *s, struct prog *p, int f, int depth)
+{
+	struct func *fn = &p->f[f];
+	int n;
+
+	fn->base = rnd32();
+	fn->stack = pick_stack(f);
+	add_tail_calls(s, fn, f, depth);
+	if (fn->stack && (f == 0 || chance(50)))
+		add_op(fn, OP_COUNT, 0);
+	for (n = rnd(3); n; n--)
+		add_op(fn, OP_ADD, rnd32());
+	if (f == 0) {
+		/* the main function counts first: entries = tail calls + 1 */
+		for (n = 0; n < fn->nops && fn->ops[n].kind != OP_COUNT; n++)
+			;
+		if (n < fn->nops) {	/* else ops_overflow: generated again */
+			fn->ops[n] = fn->ops[0];
+			fn->ops[0] = (struct op){ OP_COUNT, 0 };
+		}
+	}
+	shuffle_ops(fn, f == 0);
+	if (f == 0 && chance(50))
+		tail_calls_last(fn);
+}
+
+static void gen_prog(struct set *s, struct prog *p)
+{
+	int depth[MAX_FUNCS], f;
+
+	do {
+		memset(p, 0, offsetof(struct prog, insns));
+		ops_overflow = false;
+		gen_graph(p, depth);
+		for (f = 0; f < p->nfuncs; f++)
+			gen_func_body(s, p, f, depth[f]);
+	} while (ops_overflow || invocations(p) > MAX_INVOCATIONS);
+}
+
+static void gen_map_plan(struct set *s)
+{
+	int i, j, t, pos[MAX_PROGS];
+
+	for (i = 0; i < s->nprogs; i++)
+		s->order[i] = i;
+	for (i = s->nprogs - 1; i > 0; i--) {
+		j = rnd(i + 1);
+		t = s->order[i], s->order[i] = s->order[j], s->order[j] = t;
+	}
+	for (i = 0; i < s->nprogs; i++)
+		pos[s->order[i]] = i + 1;
+	for (i = 0; i < s->nslots; i++) {
+		s->slot[i] = chance(25) ? -1 : rnd(s->nprogs);
+		s->decoy[i] = chance(20) ? rnd(s->nprogs) : -1;
+		t = 1;
+		if (s->slot[i] >= 0 && pos[s->slot[i]] > t)
+			t = pos[s->slot[i]];
+		if (s->decoy[i] >= 0 && pos[s->decoy[i]] > t)
+			t = pos[s->decoy[i]];
+		s->fill_step[i] = t + rnd(s->nprogs - t + 1);
+	}
+}
+
+static void gen_set(struct set *s, unsigned long long seed)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->seed = seed;
+	rng = splitmix64(seed);
+	s->nprogs = 1 + rnd(MAX_PROGS);
+	s->nslots = 1 + rnd(MAX_SLOTS);
+	for (i = 0; i < NCB; i++)
+		s->cb[i] = chance(95) ? (__u32)rnd(s->nslots + 1) : 0xfffffff0u + rnd(16);
+	for (i = 0; i < s->nprogs; i++)
+		gen_prog(s, &s->p[i]);
+	gen_map_plan(s);
+}
+
+/* ---- instructions ---- */
+
+static void emit(struct prog *p, __u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
+{
+	struct bpf_insn *insn;
+
+	if (p->ninsns >= MAX_INSNS) {
+		fprintf(stderr, "random: program too long\n");
+		exit(1);
+	}
+	insn = &p->insns[p->ninsns++];
+	insn->code = code;
+	insn->dst_reg = dst;
+	insn->src_reg = src;
+	insn->off = off;
+	insn->imm = imm;
+}
+
+static void emit_ld_map_fd(struct prog *p, __u8 dst, int fd)
+{
+	emit(p, BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd);
+	emit(p, 0, 0, 0, 0, 0);
+}
+
+/* counters[key]++ with an (inlined) array map lookup */
+static void emit_count(struct prog *p, int key, int counters_fd)
+{
+	emit(p, BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -8, key);
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -8);
+	emit_ld_map_fd(p, BPF_REG_1, counters_fd);
+	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 2, 0);
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1);
+	emit(p, BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD);
+}
+
+static void emit_tail_call(struct prog *p, const struct op *op, int prog_array_fd)
+{
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+	emit_ld_map_fd(p, BPF_REG_2, prog_array_fd);
+	if (op->kind == OP_TAIL)
+		emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, op->val);
+	else
+		emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_6,
+		     offsetof(struct __sk_buff, cb) + 4 * op->val, 0);
+	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
+}
+
+static void emit_op(struct prog *p, int key, const struct op *op, int *fds)
+{
+	switch (op->kind) {
+	case OP_ADD:
+		emit(p, BPF_ALU | BPF_ADD | BPF_K, BPF_REG_7, 0, 0, op->val);
+		break;
+	case OP_COUNT:
+		emit_count(p, key, fds[1]);
+		break;
+	case OP_CALL:
+		emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+		/* imm: the callee's index for now, see fixup_calls() */
+		emit(p, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, op->val);
+		emit(p, BPF_ALU | BPF_ADD | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
+		break;
+	case OP_TAIL:
+	case OP_TAIL_CB:
+		emit_tail_call(p, op, fds[0]);
+		break;
+	}
+}
+
+/* key: this function's counter */
+static void emit_func(struct prog *p, int f, int key, int *fds)
+{
+	struct func *fn = &p->f[f];
+	int i;
+
+	fn->start = p->ninsns;
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	emit(p, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, fn->base);
+	if (fn->stack)
+		emit(p, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_7, -fn->stack, 0);
+	for (i = 0; i < fn->nops; i++)
+		emit_op(p, key, &fn->ops[i], fds);
+	emit(p, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
+	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+static void fixup_calls(struct prog *p)
+{
+	struct bpf_insn *insn;
+	int i;
+
+	for (i = 0; i < p->ninsns; i++) {
+		insn = &p->insns[i];
+		if (insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL)
+			insn->imm = p->f[insn->imm].start - (i + 1);
+	}
+}
+
+/* program 'idx' of the set; fds[0]: prog_array, fds[1]: counters */
+static void emit_prog(struct prog *p, int idx, int *fds)
+{
+	int f;
+
+	p->ninsns = 0;
+	for (f = 0; f < p->nfuncs; f++)
+		emit_func(p, f, idx * MAX_FUNCS + f, fds);
+	fixup_calls(p);
+}
+
+/* ---- the verifier's model ---- */
+
+static int set_outcome(struct outcome *o, enum verdict v, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	o->verdict = v;
+	o->err = err;
+	va_start(ap, fmt);
+	vsnprintf(o->msg, sizeof(o->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* do_check(): the first path, calls entered in instruction order */
+static int model_do_check(const struct prog *p, int f, int frame, struct outcome *o)
+{
+	const struct func *fn = &p->f[f];
+	const struct op *op;
+	int i;
+
+	for (i = 0; i < fn->nops; i++) {
+		op = &fn->ops[i];
+		if (op->kind == OP_CALL) {
+			if (frame + 1 >= MAX_FRAMES)
+				return set_outcome(o, V_FRAMES, E2BIG,
+						   "the call stack of %d frames is too deep",
+						   frame + 2);
+			if (model_do_check(p, op->val, frame + 1, o))
+				return -1;
+		} else if ((op->kind == OP_TAIL || op->kind == OP_TAIL_CB) &&
+			   base_model && p->nfuncs > 1) {
+			return set_outcome(o, V_BASE_MIX, EINVAL, BASE_MSG);
+		}
+	}
+	return 0;
+}
+
+static int round_stack(int stack)
+{
+	return ((stack ? stack : 1) + 31) / 32 * 32;
+}
+
+/* check_max_stack_depth(): 'depth' is what the callers use */
+static int model_stack(const struct prog *p, int f, int frame, int depth,
+		       struct outcome *o)
+{
+	const struct func *fn = &p->f[f];
+	int i, cost = depth + frame * TC_FRAME_COST;
+
+	if (!base_model && has_tail_call(fn) && frame && cost > TC_CALLERS_MAX)
+		return set_outcome(o, V_STACK_RULE, EACCES,
+				   "subprog#%d has a tail call, but its %d caller frames use %d bytes of stack, more than %d",
+				   f, frame, cost, TC_CALLERS_MAX);
+	depth += round_stack(fn->stack);
+	if (depth > MAX_STACK)
+		return set_outcome(o, V_COMBINED, EACCES,
+				   "combined stack size of %d calls is %d. Too large",
+				   frame + 1, depth);
+	for (i = 0; i < fn->nops; i++)
+		if (fn->ops[i].kind == OP_CALL &&
+		    model_stack(p, fn->ops[i].val, frame + 1, depth, o))
+			return -1;
+	return 0;
+}
+
+static void model_verdict(struct prog *p)
+{
+	struct outcome *o = &p->expect;
+
+	memset(o, 0, sizeof(*o));
+	if (model_do_check(p, 0, 0, o) == 0)
+		model_stack(p, 0, 0, 0, o);
+}
+
+/* ---- the run's model ---- */
+
+static __u32 model_func(const struct set *s, struct run *r, int p, int f);
+
+/* Returns 1 and the target's value in *ret if the tail call happened.
+ * after_sub: a main function whose subprograms made tail calls already.
+ */
+static int model_tail_call(const struct set *s, struct run *r, int p, int f,
+			   const struct op *op, bool after_sub, __u32 *ret)
+{
+	__u32 idx = op->kind == OP_TAIL ? op->val : s->cb[op->val];
+	int t;
+
+	if (idx >= (__u32)s->nslots)
+		return 0;
+	r->mixed += after_sub;
+	if (r->cnt >= MAX_TAIL_CALLS) {
+		r->refused++;
+		return 0;
+	}
+	r->cnt++;
+	t = s->slot[idx];
+	if (t < 0 || s->p[t].expect.verdict != V_OK)
+		return 0;
+	r->tail_calls++;
+	r->tc_per_func[p][f]++;
+	r->sub_tc[p] += f > 0;
+	r->direct_sub_tc += f && op->kind == OP_TAIL;
+	r->self_tc += t == p;
+	r->runtime_tc += op->kind == OP_TAIL_CB;
+	*ret = model_func(s, r, t, 0);
+	return 1;
+}
+
+static __u32 model_func(const struct set *s, struct run *r, int p, int f)
+{
+	const struct func *fn = &s->p[p].f[f];
+	const struct op *op;
+	__u32 acc = fn->base, ret;
+	int i, sub_tc = r->sub_tc[p];
+
+	for (i = 0; i < fn->nops; i++) {
+		op = &fn->ops[i];
+		switch (op->kind) {
+		case OP_ADD:
+			acc += op->val;
+			break;
+		case OP_COUNT:
+			r->counters[p * MAX_FUNCS + f]++;
+			break;
+		case OP_CALL:
+			acc += model_func(s, r, p, op->val);
+			break;
+		case OP_TAIL:
+		case OP_TAIL_CB:
+			if (model_tail_call(s, r, p, f, op,
+					    !f && r->sub_tc[p] > sub_tc, &ret))
+				return ret;
+			break;
+		}
+	}
+	return acc;
+}
+
+static void model_run(const struct set *s, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->retval = model_func(s, r, 0, 0);
+}
+
+/* ---- the kernel ---- */
+
+static int btf_fd;
+static int counters_fd;
+static __u64 *counters;	/* mmap()ed values of counters_fd */
+
+static int setup_btf(void)
+{
+	struct btf *btf = btf__new_empty();
+	int int_id, ptr_id, proto, f;
+	char name[8];
+
+	if (!btf)
+		return -1;
+	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	ptr_id = btf__add_ptr(btf, 0);
+	proto = btf__add_func_proto(btf, int_id);
+	if (int_id < 0 || ptr_id < 0 || proto < 0 ||
+	    btf__add_func_param(btf, "ctx", ptr_id))
+		return -1;
+	/* function f gets type id proto + 1 + f */
+	for (f = 0; f < MAX_FUNCS; f++) {
+		snprintf(name, sizeof(name), "f%d", f);
+		if (btf__add_func(btf, name, BTF_FUNC_STATIC, proto) != proto + 1 + f)
+			return -1;
+	}
+	if (btf__load_into_kernel(btf))
+		return -1;
+	btf_fd = btf__fd(btf);
+	return proto + 1;
+}
+
+static int setup_counters(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	void *mem;
+
+	counters_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "counters", 4, 8,
+				     NCOUNTERS, &opts);
+	if (counters_fd < 0)
+		return -1;
+	mem = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, counters_fd, 0);
+	if (mem == MAP_FAILED)
+		return -1;
+	counters = mem;
+	return 0;
+}
+
+static int func_type0;	/* BTF id of f0 */
+
+/* The verifier's message: the log's last line, or the one before when
+ * the last one is the "processed N insns" statistics line.
+ */
+static const char *verifier_message(void)
+{
+	size_t n = strlen(vlog);
+	char *line;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		while (n && vlog[n - 1] == '\n')
+			vlog[--n] = 0;
+		line = strrchr(vlog, '\n');
+		line = line ? line + 1 : vlog;
+		if (strncmp(line, "processed ", 10))
+			break;
+		n = line - vlog;
+		vlog[n] = 0;
+	}
+	return line;
+}
+
+/* Load; on failure load again with a log to read the verifier's message:
+ * the verdict is the expected one if the message is exactly the expected
+ * one (and the errno, see same_outcome()).
+ */
+static void load_prog(struct prog *p)
+{
+	struct bpf_func_info fi[MAX_FUNCS];
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_btf_fd = btf_fd,
+		    .func_info = fi, .func_info_cnt = p->nfuncs,
+		    .func_info_rec_size = sizeof(fi[0]));
+	struct outcome *got = &p->got;
+	int f;
+
+	for (f = 0; f < p->nfuncs; f++)
+		fi[f] = (struct bpf_func_info){ p->f[f].start, func_type0 + f };
+	memset(got, 0, sizeof(*got));
+	phase_start();
+	p->fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "rnd", "GPL", p->insns,
+			      p->ninsns, &opts);
+	phase_end(T_LOAD);
+	if (p->fd >= 0)
+		return;
+	got->err = errno;
+	got->verdict = V_OTHER;
+	opts.log_buf = vlog;
+	opts.log_size = sizeof(vlog);
+	opts.log_level = 1;
+	vlog[0] = 0;
+	phase_start();
+	p->fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "rnd", "GPL", p->insns,
+			      p->ninsns, &opts);
+	phase_end(T_RELOAD);
+	if (p->fd >= 0) {
+		snprintf(got->msg, sizeof(got->msg), "loaded on the second try");
+		close(p->fd);
+		p->fd = -1;
+		return;
+	}
+	snprintf(got->msg, sizeof(got->msg), "%s", verifier_message());
+	if (p->expect.verdict != V_OK && !strcmp(got->msg, p->expect.msg))
+		got->verdict = p->expect.verdict;
+}
+
+static void update_slot(int map_fd, int slot, int prog)
+{
+	const struct prog *p = &cur.p[prog];
+	__u32 key = slot, val = p->fd;
+
+	if (p->fd >= 0 && bpf_map_update_elem(map_fd, &key, &val, BPF_ANY))
+		printf("random: seed %llu: slot %d: update failed: %s\n",
+		       cur.seed, slot, strerror(errno));
+}
+
+static void fill_slots(int map_fd, int step)
+{
+	__u32 key;
+	int i;
+
+	phase_start();
+	for (i = 0; i < cur.nslots; i++) {
+		if (cur.fill_step[i] != step)
+			continue;
+		if (cur.decoy[i] >= 0)
+			update_slot(map_fd, i, cur.decoy[i]);
+		if (cur.slot[i] >= 0) {
+			update_slot(map_fd, i, cur.slot[i]);
+		} else if (cur.decoy[i] >= 0) {
+			key = i;
+			bpf_map_delete_elem(map_fd, &key);
+		}
+	}
+	/* a slot whose program was rejected keeps no decoy either */
+	for (i = 0; i < cur.nslots; i++) {
+		if (cur.fill_step[i] == step && cur.slot[i] >= 0 &&
+		    cur.p[cur.slot[i]].fd < 0) {
+			key = i;
+			bpf_map_delete_elem(map_fd, &key);
+		}
+	}
+	phase_end(T_MAPS);
+}
+
+static int test_run(int fd, struct run *r)
+{
+	struct __sk_buff ctx = {};
+	char pkt[64] = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = sizeof(pkt), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err, i;
+
+	memcpy(ctx.cb, cur.cb, sizeof(ctx.cb));
+	memset(counters, 0, NCOUNTERS * sizeof(*counters));
+	memset(r, 0, sizeof(*r));
+	phase_start();
+	err = bpf_prog_test_run_opts(fd, &opts);
+	phase_end(T_RUN);
+	if (err)
+		return -errno;
+	r->retval = opts.retval;
+	for (i = 0; i < NCOUNTERS; i++)
+		r->counters[i] = counters[i];
+	r->tail_calls = -1;
+	for (i = 0; i < MAX_PROGS; i++)
+		r->tail_calls += r->counters[i * MAX_FUNCS];
+	return 0;
+}
+
+/* ---- reporting ---- */
+
+static void dump_op(char *buf, size_t size, const struct op *op)
+{
+	switch (op->kind) {
+	case OP_ADD:
+		snprintf(buf, size, " add:%#x", op->val);
+		break;
+	case OP_COUNT:
+		snprintf(buf, size, " count");
+		break;
+	case OP_CALL:
+		snprintf(buf, size, " call:f%u", op->val);
+		break;
+	case OP_TAIL:
+		snprintf(buf, size, " tail:%u", op->val);
+		break;
+	case OP_TAIL_CB:
+		snprintf(buf, size, " tail:cb[%u]=%u", op->val, cur.cb[op->val]);
+		break;
+	}
+}
+
+static void dump_prog(int i)
+{
+	const struct prog *p = &cur.p[i];
+	const struct func *fn;
+	const struct bpf_insn *in;
+	char ops[MAX_OPS * 24], *o;
+	int f, j;
+
+	printf("#  p%d: expected %s %s; got %s (errno %d) %s\n", i,
+	       verdict_names[p->expect.verdict], p->expect.msg,
+	       verdict_names[p->got.verdict], p->got.err, p->got.msg);
+	for (f = 0; f < p->nfuncs; f++) {
+		fn = &p->f[f];
+		o = ops;
+		*o = 0;
+		for (j = 0; j < fn->nops; j++)
+			dump_op(o + strlen(o), sizeof(ops) - (o - ops) - strlen(o), &fn->ops[j]);
+		printf("#    f%d (insn %d) stack=%d base=%#x:%s\n", f, fn->start,
+		       fn->stack, fn->base, ops);
+	}
+	for (j = 0; j < p->ninsns; j++) {
+		in = &p->insns[j];
+		printf("#      %4d: %02x %x %x %6d %d\n", j, in->code, in->dst_reg,
+		       in->src_reg, in->off, in->imm);
+	}
+}
+
+static const char *prog_name(int prog, const char *none)
+{
+	static const char *const names[MAX_PROGS] = { "p0", "p1", "p2", "p3" };
+
+	return prog < 0 ? none : names[prog];
+}
+
+static void dump_set(void)
+{
+	struct run want;
+	int i;
+
+	printf("# set seed=%llu programs=%d entry=p0 max_entries=%d cb=[%u %u %u %u %u]\n",
+	       cur.seed, cur.nprogs, cur.nslots, cur.cb[0], cur.cb[1], cur.cb[2],
+	       cur.cb[3], cur.cb[4]);
+	printf("#  load order:");
+	for (i = 0; i < cur.nprogs; i++)
+		printf(" p%d", cur.order[i]);
+	printf("\n");
+	for (i = 0; i < cur.nslots; i++)
+		printf("#  slot %d: %s, filled after %d loads, decoy first: %s\n",
+		       i, prog_name(cur.slot[i], "empty"), cur.fill_step[i],
+		       prog_name(cur.decoy[i], "none"));
+	for (i = 0; i < cur.nprogs; i++)
+		dump_prog(i);
+	model_run(&cur, &want);
+	printf("#  model: retval=%#x tail_calls=%d counters:", want.retval, want.tail_calls);
+	for (i = 0; i < NCOUNTERS; i++)
+		if (want.counters[i])
+			printf(" p%df%d=%u", i / MAX_FUNCS, i % MAX_FUNCS, want.counters[i]);
+	printf("\n");
+}
+
+static int describe_run_diff(char *buf, size_t size, const struct run *want,
+			     const struct run *got)
+{
+	int n, i;
+
+	n = snprintf(buf, size, " retval expected=%#x actual=%#x tail_calls expected=%d actual=%d",
+		     want->retval, got->retval, want->tail_calls, got->tail_calls);
+	for (i = 0; i < NCOUNTERS && n < (int)size; i++)
+		if (want->counters[i] != got->counters[i])
+			n += snprintf(buf + n, size - n, " p%df%d-count expected=%u actual=%u",
+				      i / MAX_FUNCS, i % MAX_FUNCS,
+				      want->counters[i], got->counters[i]);
+	return n;
+}
+
+static bool same_outcome(const struct prog *p)
+{
+	if (p->expect.verdict == V_OK)
+		return p->got.verdict == V_OK;
+	return p->got.verdict == p->expect.verdict && p->got.err == p->expect.err;
+}
+
+/* ---- one set ---- */
+
+static void count_features(struct totals *t, const struct run *r)
+{
+	bool twice = false;
+	int p, f;
+
+	for (p = 0; p < MAX_PROGS; p++)
+		for (f = 1; f < MAX_FUNCS; f++)
+			twice |= r->tc_per_func[p][f] >= 2;
+	t->features[F_LIMIT] += r->cnt == MAX_TAIL_CALLS && r->refused;
+	t->features[F_SELF] += r->self_tc > 0;
+	t->features[F_RUNTIME] += r->runtime_tc > 0;
+	t->features[F_DIRECT_SUB] += r->direct_sub_tc > 0;
+	t->features[F_MIXED] += r->mixed > 0;
+	t->features[F_SHARED] += twice && r->refused;
+	t->tail_calls += r->tail_calls;
+	t->runs++;
+}
+
+/* Programs and their verdicts count always, the features only in sets
+ * that matched the model ('matched'), the run's if there was one ('run').
+ */
+static void account(struct totals *t, bool matched, const struct run *run)
+{
+	static const enum feature of[NVERDICTS] = {
+		[V_OK] = F_ACCEPTED, [V_STACK_RULE] = F_STACK_RULE,
+		[V_COMBINED] = F_COMBINED, [V_FRAMES] = F_FRAMES,
+		[V_BASE_MIX] = F_BASE_MIX, [V_OTHER] = NFEATURES,
+	};
+	enum verdict v;
+	int i;
+
+	for (i = 0; i < cur.nprogs; i++) {
+		v = cur.p[i].expect.verdict;
+		t->programs++;
+		t->by_verdict[v]++;
+		if (v == V_OK)
+			t->accepted++;
+		else
+			t->rejected++;
+		if (matched && of[v] != NFEATURES)
+			t->features[of[v]]++;
+	}
+	if (matched && run)
+		count_features(t, run);
+}
+
+static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals *t)
+{
+	struct run want, got = {};
+	char diff[1024];
+	int i, n = 0, err = 0;
+	bool ran = false;
+
+	for (i = 0; i < cur.nprogs; i++)
+		cur.p[i].fd = -1;
+	for (i = 0; i < cur.nprogs; i++) {
+		load_prog(&cur.p[cur.order[i]]);
+		fill_slots(map_fd, i + 1);
+	}
+	diff[0] = 0;
+	for (i = 0; i < cur.nprogs; i++)
+		if (!same_outcome(&cur.p[i]))
+			n += snprintf(diff + n, sizeof(diff) - n, " p%d: expected %s errno %d, got %s errno %d;",
+				      i, verdict_names[cur.p[i].expect.verdict],
+				      cur.p[i].expect.err, verdict_names[cur.p[i].got.verdict],
+				      cur.p[i].got.err);
+	model_run(&cur, &want);
+	if (!n && cur.p[0].fd >= 0) {
+		ran = true;
+		err = test_run(cur.p[0].fd, &got);
+		if (err)
+			n = snprintf(diff, sizeof(diff), " test_run: %s", strerror(-err));
+		else if (memcmp(got.counters, want.counters, sizeof(got.counters)) ||
+			 got.retval != want.retval)
+			n = describe_run_diff(diff, sizeof(diff), &want, &got);
+	}
+	phase_start();
+	for (i = 0; i < cur.nprogs; i++)
+		if (cur.p[i].fd >= 0)
+			close(cur.p[i].fd);
+	phase_end(T_CLOSE);
+	account(t, !n, ran ? &want : NULL);
+	if (n) {
+		t->mismatches++;
+		printf("not ok random-%llu-%d replay: GUEST_RANDOM_SEED=%llu GUEST_RANDOM_COUNT=1;%s\n",
+		       seed0, idx, cur.seed, diff);
+		dump_set();
+	}
+}
+
+static int one_set(unsigned long long seed0, int idx, struct totals *t, bool dry)
+{
+	int fds[2], map_fd = -1;
+	struct run want;
+	int i;
+
+	gen_set(&cur, seed0 + idx * SEED_STRIDE);
+	t->sets++;
+	if (!dry) {
+		map_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "slots", 4, 4,
+					cur.nslots, NULL);
+		if (map_fd < 0) {
+			printf("not ok random-%llu-%d prog_array: %s\n", seed0, idx,
+			       strerror(errno));
+			t->mismatches++;
+			return -1;
+		}
+	}
+	fds[0] = dry ? 1000 : map_fd;
+	fds[1] = dry ? 1001 : counters_fd;
+	for (i = 0; i < cur.nprogs; i++) {
+		emit_prog(&cur.p[i], i, fds);
+		model_verdict(&cur.p[i]);
+	}
+	if (dry) {
+		model_run(&cur, &want);
+		account(t, true, cur.p[0].expect.verdict == V_OK ? &want : NULL);
+	} else {
+		run_set(map_fd, seed0, idx, t);
+		close(map_fd);
+	}
+	if (dump_all)
+		dump_set();
+	return 0;
+}
+
+static unsigned long long env_ull(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
+
+static int check_jit(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	int on = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = 0;
+		fclose(f);
+	}
+	if (on)
+		return 0;
+	printf("not ok random-setup the model needs the JIT: net.core.bpf_jit_enable=%d\n", on);
+	return -1;
+}
+
+static int setup(void)
+{
+	if (check_jit())
+		return -1;
+	func_type0 = setup_btf();
+	if (func_type0 < 0 || setup_counters()) {
+		printf("not ok random-setup BTF or counter map: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* 'dry': the same lines as free text, nothing was checked */
+static bool report(const struct totals *t, unsigned long long seed, double secs,
+		   bool dry)
+{
+	const char *pre = dry ? "dry: " : "";
+	bool ok = !t->mismatches;
+	int i;
+
+	printf("random: %d sets, %d programs, %d runs in %.1f s (%.1f programs/s); rejected: %d stack-rule, %d combined-stack, %d frames, %d base-mixing\n",
+	       t->sets, t->programs, t->runs, secs, secs > 0 ? t->programs / secs : 0,
+	       t->by_verdict[V_STACK_RULE], t->by_verdict[V_COMBINED],
+	       t->by_verdict[V_FRAMES], t->by_verdict[V_BASE_MIX]);
+	printf("%s%s random seed=%llu sets=%d programs=%d accepted=%d rejected=%d tail_calls=%d mismatches=%d\n",
+	       pre, ok ? "ok" : "not ok", seed, t->sets, t->programs, t->accepted,
+	       t->rejected, t->tail_calls, t->mismatches);
+	for (i = 0; i < NFEATURES; i++) {
+		if (!(base_model ? feature_checks[i].base : feature_checks[i].series))
+			continue;
+		printf("%s%s %s %d\n", pre, t->features[i] ? "ok" : "not ok",
+		       feature_checks[i].name, t->features[i]);
+		ok &= t->features[i] > 0;
+	}
+	printf("random: seconds per phase:");
+	for (i = 0; i < NPHASES; i++)
+		printf(" %s %.1f", phase_names[i], phase_secs[i]);
+	printf("\n");
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long seed = env_ull("GUEST_RANDOM_SEED", 1);
+	int i, count = env_ull("GUEST_RANDOM_COUNT", DEFAULT_COUNT);
+	bool dry = env_ull("GUEST_RANDOM_DRY", 0);
+
+	dump_all = env_ull("GUEST_RANDOM_DUMP", 0);
+	struct totals t = {};
+	struct timespec t0, t1;
+	const char *k = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(k, "base")) {
+		base_model = true;
+	} else if (strcmp(k, "series") && strcmp(k, "debug") && strcmp(k, "dev")) {
+		printf("random: no model for kernel %s\n", k);
+		return 2;
+	}
+	if (!dry && setup())
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < count; i++)
+		one_set(seed, i, &t, dry);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (dry) {
+		report(&t, seed, 0, true);
+		return 3;
+	}
+	return report(&t, seed, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		      false) ? 0 : 1;
+}
