@@ -5,6 +5,8 @@
 #   base:   tailcall_1..6, test_verifier, lib/test_bpf pass; every new
 #           tailcalls subtest fails; tests/ objects get the base's verdicts
 #   series: everything passes; tests/ objects get the series' verdicts
+#   both:   the workspace tools (tests/hostile.c, races.c, random.c) print
+#           only 'ok' lines, with the expectations of each kernel
 source "$(dirname "$0")/lib.sh"
 
 C=$B/check
