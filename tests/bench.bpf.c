@@ -25,20 +25,14 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define PROG_ARRAY(name)						\
-	struct {							\
-		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);			\
-		__uint(max_entries, 1);					\
-		__uint(key_size, sizeof(__u32));			\
-		__uint(value_size, sizeof(__u32));			\
-	} name SEC(".maps")
+#include "tool.h"
 
-PROG_ARRAY(jmp_b);
-PROG_ARRAY(jmp_c);
-PROG_ARRAY(jmp_d);
-PROG_ARRAY(jmp_e);
-PROG_ARRAY(jmp_f);
-PROG_ARRAY(jmp_v);
+PROG_ARRAY_1(jmp_b);
+PROG_ARRAY_1(jmp_c);
+PROG_ARRAY_1(jmp_d);
+PROG_ARRAY_1(jmp_e);
+PROG_ARRAY_1(jmp_f);
+PROG_ARRAY_1(jmp_v);
 
 /* Entries into chain_main and chain_sub, reset and read by user space. */
 __u64 entries_e SEC(".data.entries_e") = 0;

@@ -41,6 +41,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "tool.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define LOG_SIZE	(4 << 20)
@@ -89,7 +90,6 @@ static const char *kernel;
 static FILE *out;
 static char *log_buf;
 static long scale, samples;
-static int failed;
 
 static long env_long(const char *name, long def)
 {
@@ -103,18 +103,6 @@ static const char *env_str(const char *name, const char *def)
 	const char *v = getenv(name);
 
 	return v && *v ? v : def;
-}
-
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s ", ok ? "ok" : "not ok", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failed |= !ok;
 }
 
 static void json_str(const char *key, const char *s)
@@ -405,7 +393,7 @@ static void jit_object(const char *path)
 	obj = bpf_object__open_file(path, NULL);
 	if (libbpf_get_error(obj)) {
 		printf("# %s: cannot open\n", path);
-		failed = 1;
+		tool_failures++;
 		return;
 	}
 	bpf_object__for_each_program(p, obj)
@@ -439,7 +427,7 @@ static void run_sample(const struct run_case *c, int fd, int cnt_fd, int i)
 	err = bpf_prog_test_run_opts(fd, &topts);
 	if (cnt_fd >= 0)
 		bpf_map_lookup_elem(cnt_fd, &key, &entries);
-	check(!err && topts.retval == c->retval && entries == expect,
+	tool_check(!err && topts.retval == c->retval && entries == expect,
 	      c->prog, "sample %d: err %d retval %u (want %u) entries %llu (want %llu) %u ns/run",
 	      i, err, topts.retval, c->retval, (unsigned long long)entries,
 	      (unsigned long long)expect, topts.duration);
@@ -473,7 +461,7 @@ static void run_case(const char *path, const struct run_case *c)
 		slot_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, c->slot_prog));
 		err = bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, c->map)),
 					  &key, &slot_fd, 0);
-		check(!err, c->prog, "slot 0 of %s = %s: %d", c->map, c->slot_prog, err);
+		tool_check(!err, c->prog, "slot 0 of %s = %s: %d", c->map, c->slot_prog, err);
 	}
 	for (i = 0; i < samples; i++)
 		run_sample(c, fd, counter_fd(obj, c), i);
@@ -510,7 +498,7 @@ static void verifier_sample(const char *path, const char *name, int i)
 	usec = stat_after(log_buf, "verification time ");
 	insns = stat_after(log_buf, "processed ");
 	err = prog_facts(bpf_program__fd(bpf_object__find_program_by_name(obj, name)), &f);
-	check(usec >= 0 && insns > 0 && !err, name, "verifier sample %d: %ld usec, %ld insns processed",
+	tool_check(usec >= 0 && insns > 0 && !err, name, "verifier sample %d: %ld usec, %ld insns processed",
 	      i, usec, insns);
 	fprintf(out, ",\"status\":\"loaded\",\"usec\":%ld,\"processed\":%ld,\"verified_insns\":%u,\"xlated_insns\":%zu",
 		usec, insns, f.info.verified_insns,
@@ -540,7 +528,7 @@ static void meta(void)
 	struct utsname u;
 
 	uname(&u);
-	check(enable == 1 && harden == 0, "jit-enabled", "bpf_jit_enable %ld bpf_jit_harden %ld",
+	tool_check(enable == 1 && harden == 0, "jit-enabled", "bpf_jit_enable %ld bpf_jit_harden %ld",
 	      enable, harden);
 	json_begin("meta");
 	json_str("release", u.release);
@@ -557,7 +545,7 @@ static void jit_corpus(const char *st, const char *bench_obj)
 
 	snprintf(pattern, sizeof(pattern), "%s/tailcall*.bpf.o", st);
 	if (glob(pattern, 0, NULL, &g)) {
-		check(0, "corpus", "no %s", pattern);
+		tool_check(0, "corpus", "no %s", pattern);
 		return;
 	}
 	for (i = 0; i < g.gl_pathc; i++)
@@ -598,5 +586,5 @@ int main(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(verif_progs); i++)
 			verifier_sample(obj, verif_progs[i], s);
 	fclose(out);
-	return failed;
+	return tool_failures != 0;
 }

@@ -20,8 +20,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hostile.h"
+#include "tool.h"
 
-HOSTILE_PROG_ARRAY(jmp_table);
+PROG_ARRAY_1(jmp_table);
 
 struct hostile_state st;
 

@@ -76,12 +76,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "hostile.h"
+#include "tool.h"
 
 enum kernel { SERIES, BASE, PRISTINE };
 
 static enum kernel kernel;
 static bool debug_kernel;
-static int failures;
 static char objdir[4096];
 static char vlog[1 << 20];
 /* libbpf's warnings since the last open_obj(), for a load that failed */
@@ -90,19 +90,6 @@ static char lbmsg[4096];
 #define BASE_MSG "tail_calls are not allowed in programs with bpf-to-bpf calls"
 #define EXT_MSG "Extension programs with tail calls cannot replace a subprogram"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static void result(bool ok, const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s ", ok ? "ok" : "not ok", check);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failures += !ok;
-}
 
 /* The last lines of the verifier log (and libbpf's warnings), for a check
  * that failed, as free text.
@@ -143,14 +130,14 @@ static void expect_rejected(const char *check, int err, const char *msg)
 {
 	bool ok = err && log_has_line(msg);
 
-	result(ok, check, "%s: \"%s\"", err ? "rejected" : "loaded", msg);
+	tool_check(ok, check, "%s: \"%s\"", err ? "rejected" : "loaded", msg);
 	if (!ok)
 		print_log_tail();
 }
 
 static void expect_loaded(const char *check, int err, const char *what)
 {
-	result(!err, check, "%s: %s", err ? "rejected" : "loaded", what);
+	tool_check(!err, check, "%s: %s", err ? "rejected" : "loaded", what);
 	if (err)
 		print_log_tail();
 }
@@ -353,7 +340,7 @@ static void bomb_run(const char *check, struct bpf_object *obj, int fd,
 	mret = model_run(&m, n, cap, shared);
 	print_state(want, sizeof(want), &m.st, mret);
 	if (run_counted(obj, fd, cap, &st, &ret)) {
-		result(false, check, "test run failed: %s", strerror(errno));
+		tool_check(false, check, "test run failed: %s", strerror(errno));
 		return;
 	}
 	print_state(got, sizeof(got), &st, ret);
@@ -365,9 +352,9 @@ static void bomb_run(const char *check, struct bpf_object *obj, int fd,
 	else
 		ok = ok && st.entries - 1 > HOSTILE_TAIL_CALLS;
 	if (ok)
-		result(true, check, "%s", got);
+		tool_check(true, check, "%s", got);
 	else
-		result(false, check, "%s, expected %s", got, want);
+		tool_check(false, check, "%s, expected %s", got, want);
 }
 
 static void bomb_checks(void)
@@ -389,7 +376,7 @@ static void bomb_checks(void)
 			continue;
 		}
 		if (fd < 0 || set_slot0(bpf_map__fd(bpf_object__find_map_by_name(obj, "jmp_table")), fd)) {
-			result(false, check, "load or slot 0 update failed");
+			tool_check(false, check, "load or slot 0 update failed");
 			print_log_tail();
 			bpf_object__close(obj);
 			continue;
@@ -439,14 +426,14 @@ static void traced_run(const char *check, struct bpf_object *tgt, int tgt_fd,
 		bpf_program__set_attach_target(bpf_object__find_program_by_name(obj, names[i]),
 					       tgt_fd, "bomb_sub");
 	if (!obj || bpf_object__load(obj)) {
-		result(false, check, "tracing programs did not load");
+		tool_check(false, check, "tracing programs did not load");
 		print_log_tail();
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		links[i] = bpf_program__attach_trace(bpf_object__find_program_by_name(obj, names[i]));
 		if (!links[i]) {
-			result(false, check, "attach %s: %s", names[i], strerror(errno));
+			tool_check(false, check, "attach %s: %s", names[i], strerror(errno));
 			goto out;
 		}
 	}
@@ -462,7 +449,7 @@ static void traced_run(const char *check, struct bpf_object *tgt, int tgt_fd,
 		     hits.fexit == (mask & TRACE_FEXIT ? m.st.calls : 0) &&
 		     hits.fexit_ret == (mask & TRACE_FEXIT ? m.ret_sum : 0);
 	}
-	result(ok, check,
+	tool_check(ok, check,
 	       "runs=%d tail calls=%u entries=%u calls=%u ret=%u fentry=%u fexit=%u fexit_ret_sum=%u%s",
 	       run, st.entries - 1, st.entries, st.calls, ret, hits.fentry,
 	       hits.fexit, hits.fexit_ret, ok ? "" : " (see the model)");
@@ -503,7 +490,7 @@ static void traced_checks(void)
 	fd = load_one("hostile.bpf.o", "bomb3", &tgt);
 	if (fd < 0 || set_slot0(bpf_map__fd(bpf_object__find_map_by_name(tgt, "jmp_table")), fd)) {
 		for (i = 0; i < ARRAY_SIZE(tests); i++)
-			result(false, tests[i].check, "bomb3 did not load");
+			tool_check(false, tests[i].check, "bomb3 did not load");
 		print_log_tail();
 		bpf_object__close(tgt);
 		return;
@@ -552,7 +539,7 @@ static void fr_run(const char *check, struct bpf_object *tgt, int fd,
 	if (ext)
 		ok = !bss_get(ext, &hits) && hits.ext == 1 && ok;
 	print_state(got, sizeof(got), &st, ret);
-	result(ok, check, "%s hops=%u ext=%u", got, st.hops, hits.ext);
+	tool_check(ok, check, "%s hops=%u ext=%u", got, st.hops, hits.ext);
 	if (!ok) {
 		print_state(exp, sizeof(exp), want, want_ret);
 		printf("# expected %s hops=%u ext=%u\n", exp, want->hops, ext ? 1 : 0);
@@ -587,13 +574,13 @@ static void freplace_reachable(void)
 		goto out;
 	}
 	if (kernel == BASE) {
-		result(false, "freplace-target", "fr_entry loaded on base");
+		tool_check(false, "freplace-target", "fr_entry loaded on base");
 		goto out;
 	}
 	fd = prog_fd(tgt, "fr_entry");
 	if (set_slot0(bpf_map__fd(bpf_object__find_map_by_name(tgt, "jmp_table")),
 		      prog_fd(tgt, "loop"))) {
-		result(false, "freplace-target", "slot 0 update: %s", strerror(errno));
+		tool_check(false, "freplace-target", "slot 0 update: %s", strerror(errno));
 		goto out;
 	}
 	fr_run("freplace-target", tgt, fd, NULL, &plain, 2);
@@ -607,7 +594,7 @@ static void freplace_reachable(void)
 		link = bpf_program__attach_freplace(bpf_object__find_program_by_name(ext, "ext_hop"),
 						    fd, "hop");
 	if (!link) {
-		result(false, "freplace-ext", "ext_hop: %s", ext ? strerror(errno) : "load failed");
+		tool_check(false, "freplace-ext", "ext_hop: %s", ext ? strerror(errno) : "load failed");
 		goto out;
 	}
 	fr_run("freplace-ext", tgt, fd, ext, &extended, 6);
@@ -630,7 +617,7 @@ static void freplace_plain(void)
 
 	fd = load_one("hostile.bpf.o", "plain_entry", &tgt);
 	if (fd < 0) {
-		result(false, "freplace-tail-plain", "plain_entry did not load");
+		tool_check(false, "freplace-tail-plain", "plain_entry did not load");
 		print_log_tail();
 		return;
 	}
@@ -992,7 +979,7 @@ static void stack_depth(const char *check, const int *stacks, int frames,
 	if (map_fd < 0 || build_chain(&p, stacks, frames, map_fd, RET_INT) ||
 	    (fd = load_raw(check, &p, false)) < 0 ||
 	    (fexit && (link = attach_fexit(&p, fd, frames)) < 0)) {
-		result(false, check, "chain did not load or attach: %s", strerror(errno));
+		tool_check(false, check, "chain did not load or attach: %s", strerror(errno));
 		print_log_tail();
 		goto out;
 	}
@@ -1006,7 +993,7 @@ static void stack_depth(const char *check, const int *stacks, int frames,
 	     level > 0 && deep < thread_size();
 	if (!fexit)
 		ok = ok && level <= CALLERS_STACK && deep - baseline <= RUN_STACK_BOUND;
-	result(ok, check,
+	tool_check(ok, check,
 	       "stack_max_size=%ld baseline=%ld difference=%ld (bound %d%s), no tail call %ld, per level %ld (bound %d%s), thread size %ld, ret %u/%u",
 	       deep, baseline, deep - baseline, RUN_STACK_BOUND,
 	       fexit ? ", not applied" : "", shallow, level, CALLERS_STACK,
@@ -1093,12 +1080,12 @@ static void stack_checks(void)
 		return;
 	}
 	if (stack_tracer(true)) {
-		result(false, "stack-depth", "cannot enable the stack tracer: %s", strerror(errno));
+		tool_check(false, "stack-depth", "cannot enable the stack tracer: %s", strerror(errno));
 		return;
 	}
 	baseline = stack_baseline();
 	if (baseline <= 0) {
-		result(false, "stack-depth", "baseline run failed");
+		tool_check(false, "stack-depth", "baseline run failed");
 	} else {
 		stack_depth("stack-depth-F1", tests[0].stacks, tests[0].frames, baseline, false);
 		stack_depth("stack-depth-F2", tests[1].stacks, tests[1].frames, baseline, false);
@@ -1221,7 +1208,7 @@ int main(int argc, char **argv)
 	bomb_checks();
 	if (kernel == PRISTINE) {
 		printf("# pristine: only the bomb checks run; traced, freplace, stack and reject checks are about the series and base rules, not run\n");
-		return failures ? 1 : 0;
+		return tool_failures ? 1 : 0;
 	}
 	if (kernel == SERIES)
 		traced_checks();
@@ -1233,6 +1220,6 @@ int main(int argc, char **argv)
 	freplace_plain();
 	stack_checks();
 	reject_checks();
-	printf("# %d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	printf("# %d check(s) failed\n", tool_failures);
+	return tool_failures ? 1 : 0;
 }

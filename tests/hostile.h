@@ -28,15 +28,5 @@ struct hostile_hits {
 	__u32 ext;	/* runs of the extension program */
 };
 
-#ifdef __bpf__
-/* A one-slot program array for the BPF objects */
-#define HOSTILE_PROG_ARRAY(name)				\
-	struct {						\
-		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);		\
-		__uint(max_entries, 1);				\
-		__uint(key_size, sizeof(__u32));		\
-		__uint(value_size, sizeof(__u32));		\
-	} name SEC(".maps")
-#endif
 
 #endif /* __HOSTILE_H */

@@ -7,8 +7,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hostile.h"
+#include "tool.h"
 
-HOSTILE_PROG_ARRAY(ext_table);
+PROG_ARRAY_1(ext_table);
 
 struct hostile_hits hits;
 

@@ -54,6 +54,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "races.h"
+#include "tool.h"
 
 #define OBJ		"build/tests/races.bpf.o"
 #define TRACE_OBJ	"build/tests/races_trace.bpf.o"
@@ -568,19 +569,6 @@ static char *hist_str(const __u64 *h, int n)
 	return s;
 }
 
-/* print the line of a check; returns 1 if it failed */
-static int report(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s ", ok ? "ok" : "not ok", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return !ok;
-}
-
 /* the first illegitimate value in h for target t, or -1 */
 static int illegit(const __u64 *h, int t)
 {
@@ -619,7 +607,7 @@ static int check_retval(double secs)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " error: %s", g.err[A_RUN]);
 	ok = !extra[0] && total == runs && distinct >= 2;
-	return report(ok, "races-retval",
+	return tool_check(ok, "races-retval",
 		      "runs=%llu (%.0f/s; main direct %llu, indirect %llu) recorded=%llu distinct=%d values=%s%s",
 		      runs, runs / secs, dir, ind, total, distinct,
 		      hist_str(h, RACES_NVAL), extra);
@@ -642,7 +630,7 @@ static int check_count(void)
 		return 0;
 	}
 	ok = max >= 0 && max <= MAX_TAIL_CALLS && h[MAX_TAIL_CALLS];
-	return report(ok, "races-tailcall-count", "max=%d%s runs_at_%d=%llu by_count=%s",
+	return tool_check(ok, "races-tailcall-count", "max=%d%s runs_at_%d=%llu by_count=%s",
 		      max, max >= RACES_NCNT - 1 ? "+" : "", MAX_TAIL_CALLS,
 		      h[MAX_TAIL_CALLS], hist_str(h, RACES_NCNT));
 }
@@ -651,7 +639,7 @@ static int check_updates(double secs)
 {
 	__u64 n = g.inserts + g.replaces + g.deletes;
 
-	return report(!g.err[A_MAP][0] && n, "races-map-updates",
+	return tool_check(!g.err[A_MAP][0] && n, "races-map-updates",
 		      "updates=%llu (%.0f/s) inserts=%llu replaces=%llu deletes=%llu%s%s",
 		      n, n / secs, g.inserts, g.replaces, g.deletes,
 		      g.err[A_MAP][0] ? " error: " : "", g.err[A_MAP]);
@@ -667,7 +655,7 @@ static int check_attach(double secs)
 		n += g.cycles[t];
 		ok &= g.cycles[t] > 0;
 	}
-	return report(ok, "races-attach",
+	return tool_check(ok, "races-attach",
 		      "cycles=%llu (%.1f/s) %s=%llu %s=%llu %s=%llu%s%s", n, n / secs,
 		      traced[0], g.cycles[0], traced[1], g.cycles[1], traced[2],
 		      g.cycles[2], g.err[A_ATTACH][0] ? " error: " : "", g.err[A_ATTACH]);
@@ -689,7 +677,7 @@ static int check_counters(void)
 		       buf, g.err[A_COUNTERS][0] ? " problem: " : "", g.err[A_COUNTERS]);
 		return 0;
 	}
-	return report(ok, "races-trace-counters", "samples=%llu fentry/fexit:%s%s%s",
+	return tool_check(ok, "races-trace-counters", "samples=%llu fentry/fexit:%s%s%s",
 		      g.samples, buf, g.err[A_COUNTERS][0] ? " error: " : "",
 		      g.err[A_COUNTERS]);
 }
@@ -708,7 +696,7 @@ static int check_fexit_retval(void)
 		if (bad >= 0)
 			len += snprintf(buf + len, sizeof(buf) - len, "(illegitimate %d)", bad);
 	}
-	return report(ok, "races-fexit-retval", "%s", buf + 1);
+	return tool_check(ok, "races-fexit-retval", "%s", buf + 1);
 }
 
 int main(int argc, char **argv)
