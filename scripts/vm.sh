@@ -25,7 +25,12 @@ RES=$(cd "$RES" && pwd)
 	if [ $# -gt 0 ]; then printf '%q ' "$@"; echo; else echo 'exec bash -i </dev/console >/dev/console 2>&1'; fi
 } >"$RES/cmd.sh"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-4G}"
+# One host thread for all vCPUs (VM_TCG_THREAD=single): with QEMU 7.2's
+# multi-threaded TCG, a vCPU was seen executing an int3 that another vCPU
+# had already replaced in a BPF program being text-poked (an 'int3: 0000'
+# oops in the races test on the series, an RCU stall on pristine); never
+# with one thread, which is also faster for IPI-heavy work.
+qemu=(qemu-system-x86_64 -accel "tcg,thread=${VM_TCG_THREAD:-single}" -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-4G}"
 	-kernel "$KDIR/bzImage" -display none -no-reboot -monitor none
 	-fsdev local,id=root,path=/,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
