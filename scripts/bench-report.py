@@ -95,23 +95,25 @@ def add_record(agg, run, k, r):
             old["inconsistent"] = True
     elif kind == "run":
         dest = agg["icount" if run == "icount" else "run"]
-        slot = dest.setdefault(r["case"], {}).setdefault(k, {"samples": [], "rounds": {}, "status": r["status"]})
-        if r["status"] == "ok":
-            slot["samples"].append(r["ns"])
-            slot["rounds"].setdefault(run, []).append(r["ns"])
-        else:
-            slot.update(status=r["status"], msg=r.get("msg"))
+        add_sample(dest, r["case"], k, run, r, "ok", "ns", "samples")
     elif kind == "verifier":
         dest = agg["verifier_icount" if run == "icount" else "verifier"]
-        slot = dest.setdefault(r["prog"], {}).setdefault(k, {"usec": [], "rounds": {}, "status": r["status"]})
-        if r["status"] == "loaded":
-            slot["usec"].append(r["usec"])
-            slot["rounds"].setdefault(run, []).append(r["usec"])
+        slot = add_sample(dest, r["prog"], k, run, r, "loaded", "usec", "usec")
+        if slot is not None:
             slot.update(processed=r["processed"], verified_insns=r["verified_insns"],
                         xlated_insns=r["xlated_insns"])
-        else:
-            slot.update(status=r["status"], msg=r.get("msg"))
 
+
+def add_sample(dest, name, k, run, r, ok, field, into):
+    """r[field] into the samples (list 'into') of name on kernel k, per
+    round; a record whose status is not ok marks the slot instead"""
+    slot = dest.setdefault(name, {}).setdefault(k, {into: [], "rounds": {}, "status": r["status"]})
+    if r["status"] != ok:
+        slot.update(status=r["status"], msg=r.get("msg"))
+        return None
+    slot[into].append(r[field])
+    slot["rounds"].setdefault(run, []).append(r[field])
+    return slot
 
 def finish(agg):
     """medians over the samples of a round; median and range over rounds"""

@@ -38,9 +38,7 @@ for k in "${kernels[@]}"; do
 	pids+=($!)
 	results+=("$k=$B/results/$k")
 done
-for pid in "${pids[@]}"; do
-	wait "$pid" || die "a guest stage failed (see above)"
-done
+wait_all "${pids[@]}"
 
 echo "make check: $(fmt_secs $((SECONDS - T0))) in all"
 python3 "$TOP/scripts/report.py" "${results[@]}" | tee "$LOGS/check-report.txt"

@@ -25,6 +25,16 @@ fmt_secs() {
 	printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
 }
 
+# wait_all PID...: wait for every background stage; fail if one failed
+# (after all of them ended, so that no guest is left running).
+wait_all() {
+	local pid rc=0
+	for pid in "$@"; do
+		wait "$pid" || rc=1
+	done
+	[ "$rc" -eq 0 ] || die "a stage run side by side failed (see above)"
+}
+
 # stage NAME CMD...: run CMD with its output in $LOGS/NAME.log and print
 # one line with the elapsed time. On failure name the stage and the log,
 # show the log's last lines, and fail.
