@@ -12,8 +12,9 @@ RUN=${RUN_NAME:-$NAME}
 RES=$B/results/$RUN
 HUNG=$B/results/$RUN-hung-console.log
 rm -f "$HUNG"
-# A guest that hangs is run once more (TCG has been seen to stall a guest
-# in a test that passes otherwise); the hung console is kept and reported.
+# A guest that hangs is run once more, so that the other jobs still get a
+# verdict and one sees whether the hang recurs; the hung console is kept
+# and scripts/report.py counts the hang as a failure.
 for attempt in 1 2; do
 	rc=0
 	"$TOP/scripts/vm.sh" "$B/kernels/$NAME" "$RES" \

@@ -6,7 +6,7 @@ source "$TOP/base/pin"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
       rsync xz-utils git git-email libmailtools-perl perl python3 python3-matplotlib ccache clang-16 llvm-16 lld-16
-      libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 "$PKG")
+      libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 procps iproute2 "$PKG")
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,10 +21,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	echo "installing: ${missing[*]}"
 	apt-get update -q
-	want=$(apt-cache policy "$PKG" | sed -n 's/^ *Candidate: //p')
-	[ "$want" = "$VERSION" ] ||
-		die "$PKG $VERSION is pinned in base/pin, but the archive offers '${want:-nothing}'.
-  Update VERSION and SHA256 in base/pin deliberately, or install $PKG=$VERSION from a mirror."
+	# the pinned version, even if the archive offers a newer one
+	apt-cache madison "$PKG" | awk '{ print $3 }' | grep -qxF "$VERSION" ||
+		die "$PKG $VERSION is pinned in base/pin, but the archive offers: $(apt-cache madison "$PKG" | awk '{ print $3 }' | tr '\n' ' ')
+  Update VERSION and SHA256 in base/pin deliberately, or add a mirror that has $PKG=$VERSION (snapshot.debian.org)."
+	missing=("${missing[@]/#"$PKG"/"$PKG=$VERSION"}")
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 

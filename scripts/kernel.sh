@@ -17,13 +17,14 @@ if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev
 	echo "configuring $OBJ"
 	printf '%s\n' "$frag" >"$OBJ/.config"
 	make -C "$SRC" O="$OBJ" CC="$KCC" olddefconfig
-	printf '%s\n' "$frag" >"$OBJ/.config.fragment"
 	# Every option of our fragments must have survived olddefconfig.
 	cat "${ours[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS= read -r opt; do
 		want=$opt
 		[ "${opt#*=}" = n ] && want="# ${opt%=n} is not set"
 		grep -qxF "$want" "$OBJ/.config" || die "${ours[*]#$TOP/} ask for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
 	done
+	# only now: a failed check is checked again by the next run
+	printf '%s\n' "$frag" >"$OBJ/.config.fragment"
 fi
 
 make -C "$SRC" O="$OBJ" CC="$KCC" -j"$JOBS" bzImage modules
