@@ -1,27 +1,27 @@
 #!/usr/bin/env bash
 # kernel.sh SRC OBJ NAME [FRAGMENT]: configure and build the kernel in SRC
 # into the object directory OBJ (incrementally), then keep bzImage and
-# test_bpf.ko under build/kernels/NAME/. FRAGMENT (e.g. config/debug.config)
-# is merged after config/vm.config.
+# test_bpf.ko under build/kernels/NAME/. The config is the fragments of
+# config_fragments (lib.sh); FRAGMENT (e.g. config/debug.config) is merged
+# last.
 source "$(dirname "$0")/lib.sh"
 
 SRC=$1 OBJ=$2 NAME=$3 EXTRA=${4:-}
-ST=$SRC/tools/testing/selftests/bpf
 OUT=$B/kernels/$NAME
 mkdir -p "$OBJ" "$OUT"
 
-# The selftests' own fragments first (vmtest.sh does the same), ours last.
-ours=("$TOP/config/vm.config" ${EXTRA:+"$EXTRA"})
-frag=$(cat "$ST/config" "$ST/config.x86_64" "${ours[@]}")
+mapfile -t frags < <(config_fragments "$SRC" "$EXTRA")
+frag=$(cat "${frags[@]}")
 if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev/null)" ]; then
-	echo "configuring $OBJ"
+	echo "configuring $OBJ from ${frags[*]#$TOP/}"
 	printf '%s\n' "$frag" >"$OBJ/.config"
 	make -C "$SRC" O="$OBJ" CC="$KCC" olddefconfig
-	# Every option of our fragments must have survived olddefconfig.
-	cat "${ours[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS= read -r opt; do
+	# Every option of every fragment must have survived olddefconfig
+	# (the last fragment that sets an option wins).
+	cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | tac | sort -s -u -t= -k1,1 | while IFS= read -r opt; do
 		want=$opt
 		[ "${opt#*=}" = n ] && want="# ${opt%=n} is not set"
-		grep -qxF "$want" "$OBJ/.config" || die "${ours[*]#$TOP/} ask for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
+		grep -qxF "$want" "$OBJ/.config" || die "config fragments ${frags[*]#$TOP/} ask for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
 	done
 	# only now: a failed check is checked again by the next run
 	printf '%s\n' "$frag" >"$OBJ/.config.fragment"

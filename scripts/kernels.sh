@@ -33,10 +33,11 @@ apply_series() {
 
 # stamp [FRAGMENT]: what a kernel is built from (tree, config fragments).
 stamp() {
-	local st=$SRC/tools/testing/selftests/bpf
+	local frags
+	mapfile -t frags < <(config_fragments "$SRC" "$@")
 	{
 		git -C "$SRC" rev-parse 'HEAD^{tree}'
-		cat "$st/config" "$st/config.x86_64" "$TOP/config/vm.config" "$@"
+		cat "${frags[@]}"
 	} | sha256sum | cut -d' ' -f1
 }
 

@@ -16,6 +16,13 @@ JOBS=${JOBS:-$(nproc)}
 KCC="ccache gcc"
 BPF_TOOLS=(CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16)
 
+# config_fragments SRC [FRAGMENT]: the config fragments of a kernel built
+# from SRC, one per line, in merge order: the selftests' own config (what
+# the BPF tests need), the guest's (config/vm.config), then FRAGMENT.
+config_fragments() {
+	printf '%s\n' "$1/tools/testing/selftests/bpf/config" "$TOP/config/vm.config" ${2:+"$2"}
+}
+
 die() {
 	echo "error: $*" >&2
 	exit 1
