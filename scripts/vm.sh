@@ -64,4 +64,6 @@ if sed '/reboot: Power down/q' "$RES/console.log" | grep -qE "$SPLAT"; then
 	exit 1
 fi
 [ -f "$RES/rc" ] || { echo "error: guest stopped before the command finished; console: $RES/console.log" >&2; tail -n 30 "$RES/console.log" >&2; exit 1; }
-exit "$(cat "$RES/rc")"
+rc=$(cat "$RES/rc")
+[ "$rc" -eq 0 ] || echo "the command exited $rc in the guest; its output: $RES/console.log" >&2
+exit "$rc"
