@@ -8,7 +8,10 @@ source "$(dirname "$0")/lib.sh"
 
 SRC=$B/check/linux OBJ=$B/check/obj
 [ -e "$SRC/.git" ] || die "no check worktree: run 'make check' once first"
+# (a step that fails to apply is left as 'git am' left it; the next run
+# aborts it)
 mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch | grep -v '/0000-cover-letter')
+git -C "$SRC" am --abort >/dev/null 2>&1 || true
 git -C "$SRC" checkout -q --detach base
 git -C "$SRC" reset -q --hard base
 n=0
