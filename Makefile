@@ -44,8 +44,8 @@ bisect:		## build and boot every step of series/ (after one make check)
 send-email:	## git send-email --dry-run of series/, To/Cc from get_maintainer.pl
 	@$(S)/send-email.sh
 
-clean:		## remove build/ (the ccache outside the repo stays)
-	rm -rf build
+clean:		## remove build/ unless build/linux has unexported work (FORCE=1: anyway)
+	@$(S)/clean.sh
 
 help:
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:[^#]*## */\t/'
