@@ -27,7 +27,8 @@ SRC=${BENCH_SRC:-$B/check/linux}
 ST=$SRC/tools/testing/selftests/bpf
 OUT=$B/bench
 T0=$SECONDS
-COMMAND="$(env | grep -E '^BENCH_[A-Z_]*=' | sort | tr '\n' ' ')make bench"
+# The knobs that were set, for the report (grep fails when there are none).
+COMMAND="$(env | { grep -E '^BENCH_[A-Z_]*=' || true; } | sort | tr '\n' ' ')make bench"
 
 if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
 	stage deps "$TOP/scripts/deps.sh"
