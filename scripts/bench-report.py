@@ -180,10 +180,15 @@ def targets(agg):
     for case in ("empty", "calls"):
         for dest, label in (("run", "TCG"), ("icount", "icount")):
             o = overlap(agg, dest, case, "series", "base")
-            noise.append((o, f"{case} {label} {fmt_ratio(ratio(med(agg, dest, case, 'series'), med(agg, dest, case, 'base')))}"
+            noise.append((dest, o, f"{case} {label} {fmt_ratio(ratio(med(agg, dest, case, 'series'), med(agg, dest, case, 'base')))}"
                           + ("" if o else " (ranges do not overlap)")))
+    # icount decides, as for the ratio targets: the same image and the same
+    # instruction count can take a third more or less TCG time from one
+    # boot to the next (QEMU's translation cache, the host), so TCG
+    # ranges are shown, not judged.
     res.append(("Programs that cannot reach a tail call: run time within noise of base",
-                all(o for o, _ in noise), "series/base: " + ", ".join(t for _, t in noise)))
+                all(o for dest, o, _ in noise if dest == "icount"),
+                "series/base (icount decides): " + ", ".join(t for _, _, t in noise)))
     res.append(ratio_target(agg, "Main-only tail call chains: no regression vs pristine (ratio <= 1.02)",
                             ("tc_main", "chain_main"), 1.02))
     res.append(ratio_target(agg, "Subprogram tail calls and calls in tail-call-reachable programs: "
