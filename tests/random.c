@@ -14,8 +14,13 @@
  * callees return, and returns the sum: the return value encodes the path.
  * Every main function, and some subprograms, count their runs in an array
  * map (an inlined map lookup, so the verifier moves the instructions after
- * it, the direct tail calls of subprograms included). All functions have
- * BTF ('int fN(void *ctx)', static). The prog_array is filled while and
+ * it, the direct tail calls of subprograms included). Some subprograms
+ * also get a pointer to a stack slot of each of their callers (r2; the
+ * callers have 16 bytes of stack or more) and store their running sum
+ * through it, before and after their tail calls: the caller adds what it
+ * finds in the slot after the call to its own sum. All functions have
+ * BTF ('int fN(void *ctx)', static; the verifier does not hold static
+ * functions to their BTF arguments). The prog_array is filled while and
  * after the programs load (poke fixups at JIT time and at map updates),
  * some slots first get a decoy that is then replaced or deleted.
  *
@@ -27,7 +32,8 @@
  * every counter, with one tail call counter per run: an attempt with an
  * index below max_entries counts while the counter is below 33, even on
  * an empty slot; a successful tail call from a subprogram returns the
- * target's value to that subprogram's caller; a failed one falls through.
+ * target's value to that subprogram's caller, and none of the subprogram's
+ * stores through the pointer after it happen; a failed one falls through.
  *
  * Parameters: GUEST_RANDOM_SEED (default 1), GUEST_RANDOM_COUNT (sets,
  * default 400: 12-40 s on the series under TCG). Set I is generated from
@@ -62,6 +68,9 @@
  *   random-shared-budget        series: runs where a subprogram tail-called
  *                               twice or more and the limit was reached: one
  *                               budget for all of them
+ *   random-store-skipped        series: runs where a subprogram's tail call
+ *                               succeeded before a store through its
+ *                               caller's pointer, which the caller then read
  * The feature checks count only sets that matched the model.
  */
 #include <errno.h>
@@ -97,11 +106,12 @@
 
 #define BASE_MSG "tail_calls are not allowed in programs with bpf-to-bpf calls"
 
-enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB };
+enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB, OP_STORE };
 
 struct op {
 	enum op_kind kind;
 	__u32 val;		/* ADD: constant, CALL: callee, TAIL: index, TAIL_CB: cb[] */
+				/* STORE: the sum through the caller's pointer */
 };
 
 struct func {
@@ -109,6 +119,7 @@ struct func {
 	__u32 base;		/* the constant the function starts from */
 	int nops;
 	struct op ops[MAX_OPS];
+	bool out;		/* gets a pointer to its caller's slot at fp-stack */
 	int start;		/* first instruction */
 };
 
@@ -154,11 +165,12 @@ struct run {
 	int tc_per_func[MAX_PROGS][MAX_FUNCS];	/* successful, by origin */
 	int sub_tc[MAX_PROGS];	/* successful from subprograms of the program */
 	int mixed;		/* main attempts after the program's subprograms' */
+	int skipped_stores;	/* stores after a successful tail call */
 };
 
 enum feature {
 	F_ACCEPTED, F_STACK_RULE, F_BASE_MIX, F_COMBINED, F_FRAMES, F_LIMIT,
-	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, NFEATURES,
+	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, F_STORE_SKIPPED, NFEATURES,
 };
 
 struct feature_check {
@@ -178,6 +190,7 @@ static const struct feature_check feature_checks[NFEATURES] = {
 	[F_DIRECT_SUB] = { "random-direct-subprog-tail-call", true, false },
 	[F_MIXED] = { "random-mixed-tail-calls", true, false },
 	[F_SHARED] = { "random-shared-budget", true, false },
+	[F_STORE_SKIPPED] = { "random-store-skipped", true, false },
 };
 
 struct totals {
@@ -429,6 +442,32 @@ static void gen_func_body(struct set *s, struct prog *p, int f, int depth)
 		tail_calls_last(fn);
 }
 
+/* Give some subprograms whose callers all have a slot (16 bytes of stack or
+ * more: fp-8 holds the key of OP_COUNT) a pointer to it, and one or two
+ * stores through it among their other operations, tail calls included.
+ */
+static void gen_out_args(struct prog *p)
+{
+	struct func *fn;
+	int f, c, i, n;
+	bool ok;
+
+	for (f = 1; f < p->nfuncs; f++) {
+		ok = true;
+		for (c = 0; c < f; c++)
+			for (i = 0; i < p->f[c].nops; i++)
+				if (p->f[c].ops[i].kind == OP_CALL && p->f[c].ops[i].val == (__u32)f)
+					ok &= p->f[c].stack >= 16;
+		fn = &p->f[f];
+		if (!ok || !chance(has_tail_call(fn) ? 70 : 30))
+			continue;
+		fn->out = true;
+		for (n = 1 + rnd(2); n; n--)
+			add_op(fn, OP_STORE, 0);
+		shuffle_ops(fn, 0);
+	}
+}
+
 static void gen_prog(struct set *s, struct prog *p)
 {
 	int depth[MAX_FUNCS], f;
@@ -439,6 +478,7 @@ static void gen_prog(struct set *s, struct prog *p)
 		gen_graph(p, depth);
 		for (f = 0; f < p->nfuncs; f++)
 			gen_func_body(s, p, f, depth[f]);
+		gen_out_args(p);
 	} while (ops_overflow || invocations(p) > MAX_INVOCATIONS);
 }
 
@@ -531,8 +571,11 @@ static void emit_tail_call(struct prog *p, const struct op *op, int prog_array_f
 	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
 }
 
-static void emit_op(struct prog *p, int key, const struct op *op, int *fds)
+static void emit_op(struct prog *p, int f, int key, const struct op *op, int *fds)
 {
+	const struct func *fn = &p->f[f];
+	bool out = op->kind == OP_CALL && p->f[op->val].out;
+
 	switch (op->kind) {
 	case OP_ADD:
 		emit(p, BPF_ALU | BPF_ADD | BPF_K, BPF_REG_7, 0, 0, op->val);
@@ -542,9 +585,20 @@ static void emit_op(struct prog *p, int key, const struct op *op, int *fds)
 		break;
 	case OP_CALL:
 		emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+		if (out) {	/* r2 = fp - stack: this function's slot */
+			emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+			emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -fn->stack);
+		}
 		/* imm: the callee's index for now, see fixup_calls() */
 		emit(p, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, op->val);
 		emit(p, BPF_ALU | BPF_ADD | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
+		if (out) {	/* add what the callee left in the slot */
+			emit(p, BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_10, -fn->stack, 0);
+			emit(p, BPF_ALU | BPF_ADD | BPF_X, BPF_REG_7, BPF_REG_1, 0, 0);
+		}
+		break;
+	case OP_STORE:
+		emit(p, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_8, BPF_REG_7, 0, 0);
 		break;
 	case OP_TAIL:
 	case OP_TAIL_CB:
@@ -561,11 +615,13 @@ static void emit_func(struct prog *p, int f, int key, int *fds)
 
 	fn->start = p->ninsns;
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	if (fn->out)
+		emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_2, 0, 0);
 	emit(p, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, fn->base);
 	if (fn->stack)
 		emit(p, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_7, -fn->stack, 0);
 	for (i = 0; i < fn->nops; i++)
-		emit_op(p, key, &fn->ops[i], fds);
+		emit_op(p, f, key, &fn->ops[i], fds);
 	emit(p, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
@@ -670,7 +726,7 @@ static void model_verdict(struct prog *p)
 
 /* ---- the run's model ---- */
 
-static __u32 model_func(const struct set *s, struct run *r, int p, int f);
+static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 *out);
 
 /* Returns 1 and the target's value in *ret if the tail call happened.
  * after_sub: a main function whose subprograms made tail calls already.
@@ -698,16 +754,17 @@ static int model_tail_call(const struct set *s, struct run *r, int p, int f,
 	r->direct_sub_tc += f && op->kind == OP_TAIL;
 	r->self_tc += t == p;
 	r->runtime_tc += op->kind == OP_TAIL_CB;
-	*ret = model_func(s, r, t, 0);
+	*ret = model_func(s, r, t, 0, NULL);
 	return 1;
 }
 
-static __u32 model_func(const struct set *s, struct run *r, int p, int f)
+/* @out: the caller's slot, if the function gets a pointer to it */
+static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 *out)
 {
 	const struct func *fn = &s->p[p].f[f];
 	const struct op *op;
-	__u32 acc = fn->base, ret;
-	int i, sub_tc = r->sub_tc[p];
+	__u32 acc = fn->base, ret, slot = fn->base;
+	int i, j, sub_tc = r->sub_tc[p];
 
 	for (i = 0; i < fn->nops; i++) {
 		op = &fn->ops[i];
@@ -719,13 +776,27 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f)
 			r->counters[p * MAX_FUNCS + f]++;
 			break;
 		case OP_CALL:
-			acc += model_func(s, r, p, op->val);
+			if (s->p[p].f[op->val].out) {
+				acc += model_func(s, r, p, op->val, &slot);
+				acc += slot;
+			} else {
+				acc += model_func(s, r, p, op->val, NULL);
+			}
 			break;
 		case OP_TAIL:
 		case OP_TAIL_CB:
 			if (model_tail_call(s, r, p, f, op,
-					    !f && r->sub_tc[p] > sub_tc, &ret))
+					    !f && r->sub_tc[p] > sub_tc, &ret)) {
+				for (j = i + 1; j < fn->nops; j++)
+					if (fn->ops[j].kind == OP_STORE) {
+						r->skipped_stores++;
+						break;
+					}
 				return ret;
+			}
+			break;
+		case OP_STORE:
+			*out = acc;
 			break;
 		}
 	}
@@ -735,7 +806,7 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f)
 static void model_run(const struct set *s, struct run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->retval = model_func(s, r, 0, 0);
+	r->retval = model_func(s, r, 0, 0, NULL);
 }
 
 /* ---- the kernel ---- */
@@ -939,6 +1010,9 @@ static void dump_op(char *buf, size_t size, const struct op *op)
 	case OP_TAIL_CB:
 		snprintf(buf, size, " tail:cb[%u]=%u", op->val, cur.cb[op->val]);
 		break;
+	case OP_STORE:
+		snprintf(buf, size, " store");
+		break;
 	}
 }
 
@@ -959,8 +1033,8 @@ static void dump_prog(int i)
 		*o = 0;
 		for (j = 0; j < fn->nops; j++)
 			dump_op(o + strlen(o), sizeof(ops) - (o - ops) - strlen(o), &fn->ops[j]);
-		printf("#    f%d (insn %d) stack=%d base=%#x:%s\n", f, fn->start,
-		       fn->stack, fn->base, ops);
+		printf("#    f%d (insn %d) stack=%d base=%#x%s:%s\n", f, fn->start,
+		       fn->stack, fn->base, fn->out ? " out" : "", ops);
 	}
 	for (j = 0; j < p->ninsns; j++) {
 		in = &p->insns[j];
@@ -1040,6 +1114,7 @@ static void count_features(struct totals *t, const struct run *r)
 	t->features[F_DIRECT_SUB] += r->direct_sub_tc > 0;
 	t->features[F_MIXED] += r->mixed > 0;
 	t->features[F_SHARED] += twice && r->refused;
+	t->features[F_STORE_SKIPPED] += r->skipped_stores > 0;
 	t->tail_calls += r->tail_calls;
 	t->runs++;
 }
