@@ -50,16 +50,12 @@ identity() {
 }
 
 unpack() {
-	local tmp=$B/linux.tmp sum
-	echo "checking $TARBALL"
-	[ -f "$TARBALL" ] || die "$TARBALL is missing: run 'make deps' (package $PKG)"
-	sum=$(sha256sum "$TARBALL" | cut -d' ' -f1)
-	[ "$sum" = "$SHA256" ] ||
-		die "checksum mismatch for $TARBALL: got $sum, base/pin wants $SHA256"
+	local tmp=$B/linux.tmp tarball
+	tarball=$("$TOP/scripts/source.sh")
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	echo "unpacking"
-	tar -xJf "$TARBALL" -C "$tmp" --strip-components=1
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1
 	git -C "$tmp" init -q -b series
 	identity "$tmp"
 	echo "committing the pristine tree"
