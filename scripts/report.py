@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Judge the guest's test logs and print one table.
 
 usage: report.py KERNEL=RESULTS_DIR ...
@@ -7,8 +8,9 @@ RESULTS_DIR holds what scripts/vm.sh and scripts/guest/suite.sh left:
 jobs (the jobs that were asked for), boot.rc (vm.sh's exit code),
 JOB.log and JOB.rc. KERNEL is 'base', 'series' or 'dev'; on 'base' the
 tailcalls subtests that tests/base-tailcalls.txt does not list must fail.
-The last line is 'N passed, N failed'; the exit code is 1 if anything
-failed or nothing ran.
+The workspace tools (any other job) print KTAP (tests/tool.h). The last
+line is 'N passed, N failed' (', N skipped' when a tool skipped checks);
+the exit code is 1 if anything failed or nothing ran.
 """
 import os
 import re
@@ -19,7 +21,9 @@ rows = []
 
 
 def row(kernel, check, ok, detail=""):
-    rows.append((kernel, check, "PASS" if ok else "FAIL", detail))
+    """ok: True, False, or None for a check that was skipped"""
+    res = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+    rows.append((kernel, check, res, detail))
 
 
 def read(path):
@@ -99,16 +103,43 @@ def job_reject(kernel, log, rc):
         row(kernel, name, ok, m.group(2))
 
 
+# KTAP (tests/tool.h): "ok 3 NAME", "not ok 4 NAME # DETAIL",
+# "ok 5 NAME # SKIP DETAIL"; the plan "1..N" first or last
+KTAP_RESULT = re.compile(r"^(ok|not ok) (\d+) (\S+)(?: # (.*))?$", re.M)
+KTAP_PLAN = re.compile(r"^1\.\.(\d+)\s*$", re.M)
+
+
 def job_tool(kernel, log, rc, job):
-    """A workspace tool (build/tests/JOB): one row per 'ok'/'not ok' line."""
+    """A workspace tool (build/tests/JOB): one row per result line. The tool
+    fails as a whole if its plan is missing, if it printed another number
+    of results than the plan says or numbered them out of order, or if it
+    exited non-zero without a 'not ok'."""
     n = bad = 0
-    for m in re.finditer(r"^(ok|not ok) (\S+)(?: (.*))?$", log, re.M):
+    problems = []
+    for m in KTAP_RESULT.finditer(log):
         n += 1
-        bad += m.group(1) != "ok"
-        row(kernel, f"{job}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
-    if n == 0 or (rc != 0 and not bad):
+        ok, name, detail = m.group(1) == "ok", m.group(3), m.group(4) or ""
+        if int(m.group(2)) != n and not problems:
+            problems.append(f"result {m.group(2)} where {n} was due")
+        skip = re.match(r"SKIP\b\s*", detail, re.I)
+        if ok and skip:
+            row(kernel, f"{job}/{name}", None, detail[skip.end():])
+            continue
+        bad += not ok
+        row(kernel, f"{job}/{name}", ok, detail)
+    plans = [int(p) for p in KTAP_PLAN.findall(log)]
+    if len(plans) != 1:
+        problems.append("no plan" if not plans else f"{len(plans)} plans")
+    elif plans[0] != n:
+        problems.append(f"{n} results of a plan of {plans[0]}")
+    if n == 0:
+        problems.append("no results")
+    if rc != 0 and not bad:
+        problems.append("no 'not ok'")
+    if problems:
         last = (log.strip().splitlines() or ["no output"])[-1]
-        row(kernel, job, False, f"exit {rc}, {n} results; last line: {last}")
+        row(kernel, job, False,
+            f"exit {rc}, {'; '.join(problems)}; last line: {last}")
 
 
 JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
@@ -144,8 +175,10 @@ def main(args):
     for kernel, check, res, detail in rows:
         print(f"{kernel:7} {check:{w}}  {res}  {detail}")
     passed = sum(r[2] == "PASS" for r in rows)
-    failed = len(rows) - passed
-    print(f"{passed} passed, {failed} failed")
+    skipped = sum(r[2] == "SKIP" for r in rows)
+    failed = len(rows) - passed - skipped
+    print(f"{passed} passed, {failed} failed"
+          + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed or not passed else 0
 
 

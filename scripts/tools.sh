@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # tools.sh SRC [FILE...]: build the workspace's own tests from tests/ into
 # build/tests/ against the selftests of SRC (their libbpf and headers):
 #   tests/NAME.bpf.c -> build/tests/NAME.bpf.o   (clang-16, BPF objects)
 #   tests/NAME.c     -> build/tests/NAME         (gcc, guest tools, libbpf)
+# Every tool is linked with tests/tool.c, their shared helpers (tool.h);
+# tools/include comes before its uapi/ for the kernel's linux/filter.h.
 # With FILEs, only those. Each output is written under a temporary name
 # and renamed, so a guest never sees half a file.
 source "$(dirname "$0")/lib.sh"
@@ -25,11 +28,12 @@ build() {
 			-I "$ST/tools/include" -I "$SRC/tools/include/uapi" \
 			-c "$c" -o "$dst.tmp"
 		;;
+	tool.c) return ;;
 	*.c)
 		dst=$out/${name%.c}
 		gcc -O2 -g -Wall -Werror -I "$TOP/tests" -I "$ST/tools/include" \
-			-I "$SRC/tools/include/uapi" \
-			"$c" -o "$dst.tmp" "$LIBBPF" -lelf -lz -lpthread
+			-I "$SRC/tools/include" -I "$SRC/tools/include/uapi" \
+			"$c" "$TOP/tests/tool.c" -o "$dst.tmp" "$LIBBPF" -lelf -lz -lpthread
 		;;
 	*) die "$c: not a .c file" ;;
 	esac

@@ -19,35 +19,31 @@
  * tail call selftests) and of GUEST_BENCH_OBJ (tests/bench.bpf.o).
  * Programs a kernel rejects are data, not errors.
  *
- * Checks (stdout), which tell that a measurement measured what it says:
- *   ok run-CASE       each test_run of CASE returned the value the program
+ * Checks (stdout, KTAP as in tests/tool.h, the plan last), which tell that
+ * a measurement measured what it says:
+ *   CASE              each test_run of CASE returned the value the program
  *                     returns when it runs as described in tests/bench.bpf.c
  *                     and, for the self tail-calling chains, entered it 34
- *                     times per run (33 tail calls)
- *   ok verifier-PROG  the stats lines were found in the verifier's log
- *   ok jit-enabled    net.core.bpf_jit_enable is 1 and bpf_jit_harden 0
- * A case or program the kernel rejects is reported as a '#' line.
+ *                     times per run (33 tail calls); and its slot was filled
+ *   PROG              verif_calls, verif_tail: the stats lines were found
+ *                     in the verifier's log
+ *   jit-enabled       net.core.bpf_jit_enable is 1 and bpf_jit_harden 0
+ *   corpus            (not ok only) an object of the corpus is missing
+ * A case or program the kernel rejects is reported as a diagnostic.
  * GUEST_BENCH_SCALE (percent, default 100) scales every repeat count.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <glob.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "tool.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define LOG_SIZE	(4 << 20)
-#define MAX_FUNCS	256
-#define PKT_LEN		64
-#define CHAIN_ENTRIES	34	/* MAX_TAIL_CALL_CNT + 1 */
+#define PKT_LEN		64	/* tool_test_run()'s packet */
+#define CHAIN_ENTRIES	(TOOL_MAX_TAIL_CALLS + 1)
 #define LOG_STATS	4	/* the kernel's BPF_LOG_STATS */
 
 /* A case of the run time measurement: @prog, with @slot_prog in slot 0 of
@@ -88,22 +84,7 @@ static const struct {
 
 static const char *kernel;
 static FILE *out;
-static char *log_buf;
 static long scale, samples;
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
-
-static const char *env_str(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
 
 static void json_str(const char *key, const char *s)
 {
@@ -128,33 +109,6 @@ static void json_end(void)
 	fflush(out);
 }
 
-/* The verifier's error: the last line of the log that is not one of its
- * statistics lines.
- */
-static const char *log_error(const char *log, char *line, size_t size)
-{
-	const char *p = log, *nl;
-	size_t n;
-
-	snprintf(line, size, "(empty log)");
-	for (; *p; p = *nl ? nl + 1 : nl) {
-		nl = strchrnul(p, '\n');
-		n = nl - p;
-		if (!n || !strncmp(p, "processed ", 10) ||
-		    !strncmp(p, "verification time", 17) ||
-		    !strncmp(p, "stack depth", 11))
-			continue;
-		snprintf(line, size, "%.*s", (int)(n < size ? n : size - 1), p);
-	}
-	return line;
-}
-
-static int quiet_print(enum libbpf_print_level level, const char *fmt,
-		       va_list ap)
-{
-	return 0;
-}
-
 static int target_fd(struct bpf_object *tgt)
 {
 	struct bpf_program *p = bpf_object__next_program(tgt, NULL);
@@ -171,43 +125,34 @@ static struct bpf_object *open_load(const char *path, const char *name,
 				    const char *also, __u32 level,
 				    struct bpf_object *tgt, int *err)
 {
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	const char *progs[] = { name, also, NULL };
+	struct bpf_object *obj = tool_open(path, progs);
 	struct bpf_program *p;
 
-	*err = libbpf_get_error(obj);
-	if (*err)
+	*err = obj ? 0 : -errno;
+	if (!obj)
 		return NULL;
-	bpf_object__for_each_program(p, obj) {
-		const char *n = bpf_program__name(p);
-		int main_prog = !strcmp(n, name);
-
-		bpf_program__set_autoload(p, main_prog || (also && !strcmp(n, also)));
-		if (main_prog) {
-			bpf_program__set_log_buf(p, log_buf, LOG_SIZE);
-			bpf_program__set_log_level(p, level);
-		}
+	bpf_program__set_log_level(bpf_object__find_program_by_name(obj, name), level);
+	bpf_object__for_each_program(p, obj)
 		if (tgt && bpf_program__type(p) == BPF_PROG_TYPE_TRACING)
 			bpf_program__set_attach_target(p, target_fd(tgt), NULL);
-	}
-	log_buf[0] = '\0';
 	*err = bpf_object__load(obj);
 	return obj;
 }
 
 struct facts {
-	struct bpf_prog_info info;
-	__u32 func_lens[MAX_FUNCS];
-	unsigned char *image;
+	struct tool_prog_info pi;
 	unsigned int calls, tail_calls, tail_calls_sub;
 };
 
 /* BPF_FUNC_tail_call is how the kernel dumps its BPF_TAIL_CALL insns. */
-static void count_calls(struct facts *f, const struct bpf_insn *insn,
-			const struct bpf_func_info *fi)
+static void count_calls(struct facts *f)
 {
-	__u32 i, main_end = f->info.nr_func_info > 1 ? fi[1].insn_off : ~0u;
+	const struct bpf_prog_info *info = &f->pi.info;
+	const struct bpf_insn *insn = f->pi.xlated;
+	__u32 i, main_end = info->nr_func_info > 1 ? f->pi.func_info[1].insn_off : ~0u;
 
-	for (i = 0; i < f->info.xlated_prog_len / sizeof(*insn); i++) {
+	for (i = 0; i < info->xlated_prog_len / sizeof(*insn); i++) {
 		if (insn[i].code != (BPF_JMP | BPF_CALL))
 			continue;
 		if (insn[i].src_reg == BPF_PSEUDO_CALL) {
@@ -221,53 +166,28 @@ static void count_calls(struct facts *f, const struct bpf_insn *insn,
 
 static int prog_facts(int fd, struct facts *f)
 {
-	__u32 len = sizeof(f->info), nfi, n;
-	struct bpf_func_info *fi;
-	struct bpf_insn *insn;
 	int err;
 
 	memset(f, 0, sizeof(*f));
-	if (bpf_obj_get_info_by_fd(fd, &f->info, &len))
-		return -errno;
-	n = f->info.xlated_prog_len;
-	nfi = f->info.nr_func_info;
-	insn = calloc(1, n);
-	fi = calloc(nfi + 1, sizeof(*fi));
-	f->image = calloc(1, f->info.jited_prog_len + 1);
-	if (f->info.nr_jited_func_lens > MAX_FUNCS)
-		f->info.nr_jited_func_lens = MAX_FUNCS;
-	f->info = (struct bpf_prog_info){
-		.xlated_prog_len = n,
-		.xlated_prog_insns = (__u64)(unsigned long)insn,
-		.nr_func_info = nfi,
-		.func_info_rec_size = sizeof(*fi),
-		.func_info = (__u64)(unsigned long)fi,
-		.nr_jited_func_lens = f->info.nr_jited_func_lens,
-		.jited_func_lens = (__u64)(unsigned long)f->func_lens,
-		.jited_prog_len = f->info.jited_prog_len,
-		.jited_prog_insns = (__u64)(unsigned long)f->image,
-	};
-	len = sizeof(f->info);
-	err = bpf_obj_get_info_by_fd(fd, &f->info, &len) ? -errno : 0;
+	err = tool_prog_info(fd, &f->pi);
 	if (!err)
-		count_calls(f, insn, fi);
-	free(insn);
-	free(fi);
+		count_calls(f);
 	return err;
 }
 
 static void json_facts(const struct facts *f)
 {
+	const struct bpf_prog_info *info = &f->pi.info;
 	__u32 i;
 
-	fprintf(out, ",\"jited_len\":%u,\"func_lens\":[", f->info.jited_prog_len);
-	for (i = 0; i < f->info.nr_jited_func_lens; i++)
-		fprintf(out, "%s%u", i ? "," : "", f->func_lens[i]);
+	fprintf(out, ",\"jited_len\":%u,\"func_lens\":[", info->jited_prog_len);
+	for (i = 0; i < info->nr_jited_func_lens; i++)
+		fprintf(out, "%s%u", i ? "," : "", f->pi.func_lens[i]);
 	fprintf(out, "],\"xlated_insns\":%zu,\"funcs\":%u,\"calls\":%u",
-		f->info.xlated_prog_len / sizeof(struct bpf_insn),
-		f->info.nr_func_info ? f->info.nr_func_info : 1, f->calls);
+		info->xlated_prog_len / sizeof(struct bpf_insn),
+		info->nr_func_info ? info->nr_func_info : 1, f->calls);
 	fprintf(out, ",\"tail_calls\":%u,\"tail_calls_sub\":%u,\"verified_insns\":%u",
-		f->tail_calls, f->tail_calls_sub, f->info.verified_insns);
+		f->tail_calls, f->tail_calls_sub, info->verified_insns);
 }
 
 static void json_rejected(int err)
@@ -275,7 +195,7 @@ static void json_rejected(int err)
 	char line[512];
 
 	fprintf(out, ",\"status\":\"rejected\",\"errno\":%d", -err);
-	json_str("msg", log_error(log_buf, line, sizeof(line)));
+	json_str("msg", tool_log_error(line, sizeof(line)));
 }
 
 /* The JITed image in hex, ".." for each byte that may belong to an
@@ -285,10 +205,10 @@ static void json_rejected(int err)
  */
 static void json_image(const struct facts *a, const struct facts *b)
 {
-	__u32 i, j, n = a->info.jited_prog_len;
+	__u32 i, j, n = a->pi.info.jited_prog_len;
 	int addr;
 
-	if (n != b->info.jited_prog_len) {
+	if (n != b->pi.info.jited_prog_len) {
 		json_str("image", "");
 		return;
 	}
@@ -296,11 +216,11 @@ static void json_image(const struct facts *a, const struct facts *b)
 	for (i = 0; i < n; i++) {
 		addr = 0;
 		for (j = i > 7 ? i - 7 : 0; j <= i + 7 && j < n; j++)
-			addr |= a->image[j] != b->image[j];
+			addr |= a->pi.image[j] != b->pi.image[j];
 		if (addr)
 			fputs("..", out);
 		else
-			fprintf(out, "%02x", a->image[i]);
+			fprintf(out, "%02x", a->pi.image[i]);
 	}
 	fputc('"', out);
 }
@@ -314,12 +234,12 @@ static int load_facts(const char *path, const char *name,
 {
 	int err;
 
-	f->image = NULL;
+	memset(f, 0, sizeof(*f));
 	*objp = open_load(path, name, NULL, 0, tgt, &err);
 	if (!*objp)
 		return err ? : -ENOENT;
 	if (!err)
-		err = prog_facts(bpf_program__fd(bpf_object__find_program_by_name(*objp, name)), f);
+		err = prog_facts(tool_prog_fd(*objp, name), f);
 	return err;
 }
 
@@ -347,8 +267,8 @@ static void jit_one(const char *path, const char *obj_name, const char *name,
 			json_image(&f, &g);
 	}
 	json_end();
-	free(f.image);
-	free(g.image);
+	tool_prog_info_free(&f.pi);
+	tool_prog_info_free(&g.pi);
 	bpf_object__close(obj2);
 	bpf_object__close(obj1);
 }
@@ -367,8 +287,8 @@ static struct bpf_object *load_target(const char *dir, const char *obj_name)
 		if (strcmp(attach_targets[i].obj, obj_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, attach_targets[i].target_obj);
-		tgt = bpf_object__open_file(path, NULL);
-		if (libbpf_get_error(tgt))
+		tgt = tool_open(path, NULL);
+		if (!tgt)
 			return NULL;
 		err = bpf_object__load(tgt);
 		if (!err)
@@ -390,10 +310,10 @@ static void jit_object(const char *path)
 		*dot = '\0';
 	snprintf(dir, sizeof(dir), "%s", path);
 	tgt = load_target(dirname(dir), name);
-	obj = bpf_object__open_file(path, NULL);
-	if (libbpf_get_error(obj)) {
-		printf("# %s: cannot open\n", path);
-		tool_failures++;
+	obj = tool_open(path, NULL);
+	if (!obj) {
+		tool_check(false, "corpus", "cannot open %s", path);
+		bpf_object__close(tgt);
 		return;
 	}
 	bpf_object__for_each_program(p, obj)
@@ -414,27 +334,25 @@ static int counter_fd(struct bpf_object *obj, const struct run_case *c)
 
 static void run_sample(const struct run_case *c, int fd, int cnt_fd, int i)
 {
-	static const char pkt[PKT_LEN];
 	long repeat = c->repeat * scale / 100 ? : 1;
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt,
-		    .data_size_in = sizeof(pkt), .repeat = repeat);
+	struct tool_run run = { .repeat = repeat };
 	__u64 entries = 0, expect = (__u64)c->entries * repeat;
 	__u32 key = 0;
 	int err;
 
 	if (cnt_fd >= 0)
 		bpf_map_update_elem(cnt_fd, &key, &entries, 0);
-	err = bpf_prog_test_run_opts(fd, &topts);
+	err = tool_test_run(fd, &run) ? -errno : 0;
 	if (cnt_fd >= 0)
 		bpf_map_lookup_elem(cnt_fd, &key, &entries);
-	tool_check(!err && topts.retval == c->retval && entries == expect,
-	      c->prog, "sample %d: err %d retval %u (want %u) entries %llu (want %llu) %u ns/run",
-	      i, err, topts.retval, c->retval, (unsigned long long)entries,
-	      (unsigned long long)expect, topts.duration);
+	tool_check(!err && run.retval == c->retval && entries == expect,
+		   c->prog, "sample %d: err %d retval %u (want %u) entries %llu (want %llu) %u ns/run",
+		   i, err, run.retval, c->retval, (unsigned long long)entries,
+		   (unsigned long long)expect, run.duration);
 	json_begin("run");
 	json_str("case", c->prog);
 	fprintf(out, ",\"status\":\"%s\",\"sample\":%d,\"repeat\":%ld,\"ns\":%u,\"retval\":%u}\n",
-		err ? "error" : "ok", i, repeat, topts.duration, topts.retval);
+		err ? "error" : "ok", i, repeat, run.duration, run.retval);
 	fflush(out);
 }
 
@@ -442,13 +360,13 @@ static void run_sample(const struct run_case *c, int fd, int cnt_fd, int i)
 static void run_case(const char *path, const struct run_case *c)
 {
 	struct bpf_object *obj;
-	int err, fd, key = 0, slot_fd;
+	int err, fd;
 	char line[512];
 	long i;
 
 	obj = open_load(path, c->prog, c->slot_prog, 0, NULL, &err);
 	if (!obj || err) {
-		printf("# run-%s: rejected: %s\n", c->prog, log_error(log_buf, line, sizeof(line)));
+		tool_diag("run-%s: rejected: %s", c->prog, tool_log_error(line, sizeof(line)));
 		json_begin("run");
 		json_str("case", c->prog);
 		json_rejected(err);
@@ -456,11 +374,9 @@ static void run_case(const char *path, const struct run_case *c)
 		bpf_object__close(obj);
 		return;
 	}
-	fd = bpf_program__fd(bpf_object__find_program_by_name(obj, c->prog));
+	fd = tool_prog_fd(obj, c->prog);
 	if (c->slot_prog) {
-		slot_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, c->slot_prog));
-		err = bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, c->map)),
-					  &key, &slot_fd, 0);
+		err = tool_set_slot(tool_map_fd(obj, c->map), 0, tool_prog_fd(obj, c->slot_prog));
 		tool_check(!err, c->prog, "slot 0 of %s = %s: %d", c->map, c->slot_prog, err);
 	}
 	for (i = 0; i < samples; i++)
@@ -495,41 +411,28 @@ static void verifier_sample(const char *path, const char *name, int i)
 		bpf_object__close(obj);
 		return;
 	}
-	usec = stat_after(log_buf, "verification time ");
-	insns = stat_after(log_buf, "processed ");
-	err = prog_facts(bpf_program__fd(bpf_object__find_program_by_name(obj, name)), &f);
-	tool_check(usec >= 0 && insns > 0 && !err, name, "verifier sample %d: %ld usec, %ld insns processed",
-	      i, usec, insns);
+	usec = stat_after(tool_log, "verification time ");
+	insns = stat_after(tool_log, "processed ");
+	err = prog_facts(tool_prog_fd(obj, name), &f);
+	tool_check(usec >= 0 && insns > 0 && !err, name,
+		   "verifier sample %d: %ld usec, %ld insns processed", i, usec, insns);
 	fprintf(out, ",\"status\":\"loaded\",\"usec\":%ld,\"processed\":%ld,\"verified_insns\":%u,\"xlated_insns\":%zu",
-		usec, insns, f.info.verified_insns,
-		f.info.xlated_prog_len / sizeof(struct bpf_insn));
+		usec, insns, f.pi.info.verified_insns,
+		f.pi.info.xlated_prog_len / sizeof(struct bpf_insn));
 	json_end();
-	free(f.image);
+	tool_prog_info_free(&f.pi);
 	bpf_object__close(obj);
-}
-
-static long sysctl_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 static void meta(void)
 {
-	long enable = sysctl_long("/proc/sys/net/core/bpf_jit_enable");
-	long harden = sysctl_long("/proc/sys/net/core/bpf_jit_harden");
+	long enable = tool_sysctl("/proc/sys/net/core/bpf_jit_enable");
+	long harden = tool_sysctl("/proc/sys/net/core/bpf_jit_harden");
 	struct utsname u;
 
 	uname(&u);
-	tool_check(enable == 1 && harden == 0, "jit-enabled", "bpf_jit_enable %ld bpf_jit_harden %ld",
-	      enable, harden);
+	tool_check(enable == 1 && harden == 0, "jit-enabled",
+		   "bpf_jit_enable %ld bpf_jit_harden %ld", enable, harden);
 	json_begin("meta");
 	json_str("release", u.release);
 	fprintf(out, ",\"jit_enable\":%ld,\"jit_harden\":%ld,\"cpus\":%ld,\"scale\":%ld,\"samples\":%ld",
@@ -550,34 +453,29 @@ static void jit_corpus(const char *st, const char *bench_obj)
 	}
 	for (i = 0; i < g.gl_pathc; i++)
 		jit_object(g.gl_pathv[i]);
-	printf("# corpus: %zu selftests objects and %s\n", g.gl_pathc, bench_obj);
+	tool_diag("corpus: %zu selftests objects and %s", g.gl_pathc, bench_obj);
 	globfree(&g);
 	jit_object(bench_obj);
 }
 
 int main(int argc, char **argv)
 {
-	const char *st = env_str("GUEST_BENCH_ST", "build/check/linux/tools/testing/selftests/bpf");
-	const char *obj = env_str("GUEST_BENCH_OBJ", "build/tests/bench.bpf.o");
+	const char *st = tool_env_str("GUEST_BENCH_ST", "build/check/linux/tools/testing/selftests/bpf");
+	const char *obj = tool_env_str("GUEST_BENCH_OBJ", "build/tests/bench.bpf.o");
 	char def_out[4096];
 	size_t i;
 	long s;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s KERNEL\n", argv[0]);
-		return 2;
-	}
-	kernel = argv[1];
-	scale = env_long("GUEST_BENCH_SCALE", 100);
-	samples = env_long("GUEST_BENCH_SAMPLES", 3);
-	snprintf(def_out, sizeof(def_out), "%s/bench.jsonl", env_str("WS_RESULTS", "."));
-	out = fopen(env_str("GUEST_BENCH_OUT", def_out), "w");
-	log_buf = malloc(LOG_SIZE);
-	if (!out || !log_buf)
+	tool_start(argc, argv, TOOL_ANY_KERNEL);
+	kernel = tool_kernel_name;
+	scale = tool_env("GUEST_BENCH_SCALE", 100, 1, 100000);
+	samples = tool_env("GUEST_BENCH_SAMPLES", 3, 1, 1000);
+	snprintf(def_out, sizeof(def_out), "%s/bench.jsonl", tool_env_str("WS_RESULTS", "."));
+	out = fopen(tool_env_str("GUEST_BENCH_OUT", def_out), "w");
+	if (!out)
 		return perror("output"), 2;
-	libbpf_set_print(quiet_print);
-	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	tool_plan(-1);
 	meta();
 	jit_corpus(st, obj);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
@@ -586,5 +484,5 @@ int main(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(verif_progs); i++)
 			verifier_sample(obj, verif_progs[i], s);
 	fclose(out);
-	return tool_failures != 0;
+	return tool_exit();
 }

@@ -2,8 +2,9 @@
 /* hostile KERNEL: programs that try to get around the limits of tail calls
  * in subprograms, on KERNEL = series|debug|dev (the series), base (no mixing
  * of bpf-to-bpf calls and tail calls) or pristine (Debian's 6.1: upstream's
- * design, one tail call counter per frame). Prints one "ok/not ok CHECK"
- * line per check; exits 0 iff all are ok. Objects: hostile.bpf.o and
+ * design, one tail call counter per frame). Prints KTAP (tests/tool.h),
+ * one "ok/not ok N CHECK" line per check; exits 0 iff all are ok.
+ * Objects: hostile.bpf.o and
  * hostile_attach.bpf.o next to this binary; the stack and rejection checks
  * use raw instructions with hand-made BTF, for exact stack sizes.
  *
@@ -65,188 +66,56 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include "hostile.h"
 #include "tool.h"
 
-enum kernel { SERIES, BASE, PRISTINE };
+static enum tool_kernel kernel;
 
-static enum kernel kernel;
-static bool debug_kernel;
-static char objdir[4096];
-static char vlog[1 << 20];
-/* libbpf's warnings since the last open_obj(), for a load that failed */
-static char lbmsg[4096];
-
-#define BASE_MSG "tail_calls are not allowed in programs with bpf-to-bpf calls"
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The last lines of the verifier log (and libbpf's warnings), for a check
- * that failed, as free text.
- */
-static void print_log_tail(void)
-{
-	const char *logs[] = { vlog, lbmsg }, *p, *end;
-	int i, lines;
-
-	for (i = 0; i < 2; i++) {
-		end = logs[i] + strlen(logs[i]);
-		for (p = end, lines = 0; p > logs[i] && lines < 6; p--)
-			lines += p[-1] == '\n';
-		while (p < end) {
-			int len = strcspn(p, "\n");
-
-			if (len)
-				printf("#   %.*s\n", len, p);
-			p += len + (p[len] == '\n');
-		}
-	}
-}
-
-/* Is 'msg' a whole line of the verifier log? */
-static bool log_has_line(const char *msg)
-{
-	size_t len = strlen(msg);
-	const char *p;
-
-	for (p = strstr(vlog, msg); p; p = strstr(p + 1, msg))
-		if ((p == vlog || p[-1] == '\n') && (p[len] == '\n' || !p[len]))
-			return true;
-	return false;
-}
+/* lines of the verifier log (and of libbpf's warnings) a failure shows */
+#define LOG_LINES	6
 
 /* A load that must fail with 'msg' in the verifier log. */
 static void expect_rejected(const char *check, int err, const char *msg)
 {
-	bool ok = err && log_has_line(msg);
+	bool ok = err && tool_log_has_line(msg);
 
 	tool_check(ok, check, "%s: \"%s\"", err ? "rejected" : "loaded", msg);
 	if (!ok)
-		print_log_tail();
+		tool_log_tail(LOG_LINES);
 }
 
 static void expect_loaded(const char *check, int err, const char *what)
 {
 	tool_check(!err, check, "%s: %s", err ? "rejected" : "loaded", what);
 	if (err)
-		print_log_tail();
+		tool_log_tail(LOG_LINES);
 }
 
-/* ---- libbpf objects ---------------------------------------------------- */
-
-static int keep_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	size_t len = strlen(lbmsg);
-
-	if (level == LIBBPF_WARN && len < sizeof(lbmsg) - 1)
-		vsnprintf(lbmsg + len, sizeof(lbmsg) - len, fmt, ap);
-	return 0;
-}
-
-/* Open 'file' with only the programs in 'names' (NULL-terminated) to be
- * loaded, each logging into vlog.
- */
-static struct bpf_object *open_obj(const char *file, const char *const *names)
-{
-	struct bpf_program *prog;
-	struct bpf_object *obj;
-	char path[4200];
-	int i;
-
-	snprintf(path, sizeof(path), "%s/%s", objdir, file);
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		printf("# cannot open %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		bool on = false;
-
-		for (i = 0; names[i]; i++)
-			on |= !strcmp(names[i], bpf_program__name(prog));
-		bpf_program__set_autoload(prog, on);
-		if (on)
-			bpf_program__set_log_buf(prog, vlog, sizeof(vlog));
-	}
-	vlog[0] = '\0';
-	lbmsg[0] = '\0';
-	return obj;
-}
-
-/* Open 'file' and load the one program 'name': its fd, or -1 with *objp
- * NULL and vlog holding why.
- */
-static int load_one(const char *file, const char *name, struct bpf_object **objp)
-{
-	const char *names[] = { name, NULL };
-	struct bpf_object *obj = open_obj(file, names);
-
-	*objp = NULL;
-	if (!obj || bpf_object__load(obj)) {
-		bpf_object__close(obj);
-		return -1;
-	}
-	*objp = obj;
-	return bpf_program__fd(bpf_object__find_program_by_name(obj, name));
-}
-
-static int prog_fd(struct bpf_object *obj, const char *name)
-{
-	return bpf_program__fd(bpf_object__find_program_by_name(obj, name));
-}
-
-/* The fd of the object's .bss map: one struct of hostile.h. */
-static int bss_fd(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj)
-		if (strstr(bpf_map__name(map), ".bss"))
-			return bpf_map__fd(map);
-	return -1;
-}
-
+/* The object's .bss: one struct of hostile.h. */
 static int bss_set(struct bpf_object *obj, const void *val)
 {
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(bss_fd(obj), &zero, val, BPF_ANY);
+	return bpf_map_update_elem(bpf_map__fd(tool_bss(obj)), &zero, val, BPF_ANY);
 }
 
 static int bss_get(struct bpf_object *obj, void *val)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(bss_fd(obj), &zero, val);
+	return bpf_map_lookup_elem(bpf_map__fd(tool_bss(obj)), &zero, val);
 }
 
-static int set_slot0(int map_fd, int fd)
+/* Slot 0 of the object's prog array 'jmp_table' = 'fd' */
+static int set_jmp_table(struct bpf_object *obj, int fd)
 {
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(map_fd, &zero, &fd, BPF_ANY);
-}
-
-/* One BPF_PROG_TEST_RUN of a tc program on a zeroed 64-byte packet. */
-static int test_run(int fd, __u32 *retval)
-{
-	char pkt[64] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-		    .data_size_in = sizeof(pkt), .repeat = 1);
-	int err = bpf_prog_test_run_opts(fd, &opts);
-
-	*retval = opts.retval;
-	return err;
+	return tool_set_slot(tool_map_fd(obj, "jmp_table"), 0, fd);
 }
 
 /* ---- the bomb ---------------------------------------------------------- */
@@ -274,7 +143,7 @@ static __u32 model_sub(struct model *m, __u32 count)
 	m->st.calls++;
 	if (m->st.entries >= m->st.cap)
 		m->st.skips++;
-	else if (*cnt < HOSTILE_TAIL_CALLS)
+	else if (*cnt < TOOL_MAX_TAIL_CALLS)
 		ret = model_entry(m, ++*cnt);
 	else
 		m->st.fails++;
@@ -322,7 +191,7 @@ static int run_counted(struct bpf_object *obj, int fd, __u32 cap,
 {
 	struct hostile_state init = { .cap = cap };
 
-	if (bss_set(obj, &init) || test_run(fd, ret) || bss_get(obj, st))
+	if (bss_set(obj, &init) || tool_run_once(fd, ret) || bss_get(obj, st))
 		return -1;
 	return 0;
 }
@@ -331,7 +200,7 @@ static int run_counted(struct bpf_object *obj, int fd, __u32 cap,
 static void bomb_run(const char *check, struct bpf_object *obj, int fd,
 		     __u32 n, __u32 cap)
 {
-	bool shared = kernel == SERIES, ok;
+	bool shared = kernel == TOOL_SERIES, ok;
 	struct hostile_state st;
 	char got[160], want[160];
 	struct model m;
@@ -347,10 +216,10 @@ static void bomb_run(const char *check, struct bpf_object *obj, int fd,
 	ok = same_state(&st, &m.st) && ret == mret;
 	/* the limit itself, spelled out: 33 tail calls on the series */
 	if (shared)
-		ok = ok && st.entries - 1 == HOSTILE_TAIL_CALLS &&
-		     st.calls - st.fails - st.skips == HOSTILE_TAIL_CALLS;
+		ok = ok && st.entries - 1 == TOOL_MAX_TAIL_CALLS &&
+		     st.calls - st.fails - st.skips == TOOL_MAX_TAIL_CALLS;
 	else
-		ok = ok && st.entries - 1 > HOSTILE_TAIL_CALLS;
+		ok = ok && st.entries - 1 > TOOL_MAX_TAIL_CALLS;
 	if (ok)
 		tool_check(true, check, "%s", got);
 	else
@@ -360,42 +229,44 @@ static void bomb_run(const char *check, struct bpf_object *obj, int fd,
 static void bomb_checks(void)
 {
 	static const __u32 ns[] = { 2, 3, 8 };
+	char check[32], capped[32], prog[16];
 	struct bpf_object *obj;
-	char check[32], prog[16];
 	long double total;
 	unsigned int i, k;
 	int fd;
 
 	for (i = 0; i < ARRAY_SIZE(ns); i++) {
 		snprintf(prog, sizeof(prog), "bomb%u", ns[i]);
-		fd = load_one("hostile.bpf.o", prog, &obj);
+		fd = tool_load_one("hostile.bpf.o", prog, &obj);
 		snprintf(check, sizeof(check), "bomb-N%u", ns[i]);
-		if (kernel == BASE) {
-			expect_rejected(check, fd < 0, BASE_MSG);
+		snprintf(capped, sizeof(capped), "bomb-capped-N%u", ns[i]);
+		if (kernel == TOOL_BASE) {
+			expect_rejected(check, fd < 0, TOOL_BASE_MSG);
 			bpf_object__close(obj);
 			continue;
 		}
-		if (fd < 0 || set_slot0(bpf_map__fd(bpf_object__find_map_by_name(obj, "jmp_table")), fd)) {
-			tool_check(false, check, "load or slot 0 update failed");
-			print_log_tail();
+		if (fd < 0 || set_jmp_table(obj, fd)) {
+			if (kernel == TOOL_SERIES)
+				tool_check(false, check, "load or slot 0 update failed");
+			tool_check(false, capped, "load or slot 0 update failed");
+			tool_log_tail(LOG_LINES);
 			bpf_object__close(obj);
 			continue;
 		}
-		if (kernel == SERIES)
+		if (kernel == TOOL_SERIES)
 			bomb_run(check, obj, fd, ns[i], ~0U);
 		/* pristine: what the uncapped bomb would do */
-		for (total = 0, k = 1; k <= HOSTILE_TAIL_CALLS; k++)
+		for (total = 0, k = 1; k <= TOOL_MAX_TAIL_CALLS; k++)
 			total = total * ns[i] + ns[i];
-		printf("# N=%u: a counter per frame would allow %.4Lg tail calls per run\n",
-		       ns[i], total);
-		snprintf(check, sizeof(check), "bomb-capped-N%u", ns[i]);
-		bomb_run(check, obj, fd, ns[i], 10000);
+		tool_diag("N=%u: a counter per frame would allow %.4Lg tail calls per run",
+			  ns[i], total);
+		bomb_run(capped, obj, fd, ns[i], 10000);
 		bpf_object__close(obj);
 	}
-	if (kernel == BASE)
-		printf("# base: bomb-capped-N* are the same programs, not printed\n");
-	if (kernel == PRISTINE)
-		printf("# pristine: bomb-N* (no cap) not run: N + ... + N^33 tail calls\n");
+	if (kernel == TOOL_BASE)
+		tool_diag("base: bomb-capped-N* are the same programs, not printed");
+	if (kernel == TOOL_PRISTINE)
+		tool_diag("pristine: bomb-N* (no cap) not run: N + ... + N^33 tail calls");
 }
 
 /* ---- fentry/fexit ------------------------------------------------------ */
@@ -421,13 +292,13 @@ static void traced_run(const char *check, struct bpf_object *tgt, int tgt_fd,
 	for (i = 0; i < 2; i++)
 		if (mask & (1 << i))
 			names[n++] = all[i];
-	obj = open_obj("hostile_attach.bpf.o", names);
+	obj = tool_open("hostile_attach.bpf.o", names);
 	for (i = 0; obj && i < n; i++)
 		bpf_program__set_attach_target(bpf_object__find_program_by_name(obj, names[i]),
 					       tgt_fd, "bomb_sub");
 	if (!obj || bpf_object__load(obj)) {
 		tool_check(false, check, "tracing programs did not load");
-		print_log_tail();
+		tool_log_tail(LOG_LINES);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -444,18 +315,18 @@ static void traced_run(const char *check, struct bpf_object *tgt, int tgt_fd,
 		     !run_counted(tgt, tgt_fd, ~0U, &st, &ret) &&
 		     !bss_get(obj, &hits);
 		ok = ok && same_state(&st, &m.st) && ret == mret &&
-		     st.entries - 1 == HOSTILE_TAIL_CALLS &&
+		     st.entries - 1 == TOOL_MAX_TAIL_CALLS &&
 		     hits.fentry == (mask & TRACE_FENTRY ? m.st.calls : 0) &&
 		     hits.fexit == (mask & TRACE_FEXIT ? m.st.calls : 0) &&
 		     hits.fexit_ret == (mask & TRACE_FEXIT ? m.ret_sum : 0);
 	}
 	tool_check(ok, check,
-	       "runs=%d tail calls=%u entries=%u calls=%u ret=%u fentry=%u fexit=%u fexit_ret_sum=%u%s",
-	       run, st.entries - 1, st.entries, st.calls, ret, hits.fentry,
-	       hits.fexit, hits.fexit_ret, ok ? "" : " (see the model)");
+		   "runs=%d tail calls=%u entries=%u calls=%u ret=%u fentry=%u fexit=%u fexit_ret_sum=%u%s",
+		   run, st.entries - 1, st.entries, st.calls, ret, hits.fentry,
+		   hits.fexit, hits.fexit_ret, ok ? "" : " (see the model)");
 	if (!ok)
-		printf("# expected per run: %u entries, %u calls, ret %u, %u hits per attached program, fexit sum %u\n",
-		       m.st.entries, m.st.calls, mret, m.st.calls, m.ret_sum);
+		tool_diag("expected per run: %u entries, %u calls, ret %u, %u hits per attached program, fexit sum %u",
+			  m.st.entries, m.st.calls, mret, m.st.calls, m.ret_sum);
 out:
 	for (i = 0; i < 2; i++)
 		bpf_link__destroy(links[i]);
@@ -487,11 +358,11 @@ static void traced_checks(void)
 	unsigned int i;
 	int fd;
 
-	fd = load_one("hostile.bpf.o", "bomb3", &tgt);
-	if (fd < 0 || set_slot0(bpf_map__fd(bpf_object__find_map_by_name(tgt, "jmp_table")), fd)) {
+	fd = tool_load_one("hostile.bpf.o", "bomb3", &tgt);
+	if (fd < 0 || set_jmp_table(tgt, fd)) {
 		for (i = 0; i < ARRAY_SIZE(tests); i++)
 			tool_check(false, tests[i].check, "bomb3 did not load");
-		print_log_tail();
+		tool_log_tail(LOG_LINES);
 		bpf_object__close(tgt);
 		return;
 	}
@@ -503,12 +374,12 @@ static void traced_checks(void)
 /* ---- freplace ---------------------------------------------------------- */
 
 /* Load extension 'ext' of hostile_attach.bpf.o for 'func' of program
- * 'tgt_fd': the object, or NULL with vlog saying why.
+ * 'tgt_fd': the object, or NULL with tool_log saying why.
  */
 static struct bpf_object *load_ext(const char *ext, int tgt_fd, const char *func)
 {
 	const char *names[] = { ext, NULL };
-	struct bpf_object *obj = open_obj("hostile_attach.bpf.o", names);
+	struct bpf_object *obj = tool_open("hostile_attach.bpf.o", names);
 
 	if (!obj)
 		return NULL;
@@ -542,7 +413,7 @@ static void fr_run(const char *check, struct bpf_object *tgt, int fd,
 	tool_check(ok, check, "%s hops=%u ext=%u", got, st.hops, hits.ext);
 	if (!ok) {
 		print_state(exp, sizeof(exp), want, want_ret);
-		printf("# expected %s hops=%u ext=%u\n", exp, want->hops, ext ? 1 : 0);
+		tool_diag("expected %s hops=%u ext=%u", exp, want->hops, ext ? 1 : 0);
 	}
 }
 
@@ -553,6 +424,15 @@ static void fr_run(const char *check, struct bpf_object *tgt, int fd,
  * With ext_hop() in place of hop(), fr_entry gets 5 from it and the first
  * fr_sub() call is the one that tail-calls: 5 + 1 = 6, calls=1, fails=1.
  */
+/* series: the checks that need fr_entry, which did not get that far */
+static void fr_not_run(const char *why)
+{
+	if (kernel != TOOL_SERIES)
+		return;
+	tool_check(false, "freplace-tail-reachable", "not run: %s", why);
+	tool_check(false, "freplace-ext", "not run: %s", why);
+}
+
 static void freplace_reachable(void)
 {
 	static const struct hostile_state plain = {
@@ -565,22 +445,23 @@ static void freplace_reachable(void)
 	struct bpf_link *link = NULL;
 	int fd;
 
-	tgt = open_obj("hostile.bpf.o", names);
+	tgt = tool_open("hostile.bpf.o", names);
 	if (!tgt || bpf_object__load(tgt)) {
-		if (kernel == BASE)
-			expect_rejected("freplace-target", 1, BASE_MSG);
+		if (kernel == TOOL_BASE)
+			expect_rejected("freplace-target", 1, TOOL_BASE_MSG);
 		else
 			expect_loaded("freplace-target", 1, "fr_entry");
+		fr_not_run("fr_entry did not load");
 		goto out;
 	}
-	if (kernel == BASE) {
+	if (kernel == TOOL_BASE) {
 		tool_check(false, "freplace-target", "fr_entry loaded on base");
 		goto out;
 	}
-	fd = prog_fd(tgt, "fr_entry");
-	if (set_slot0(bpf_map__fd(bpf_object__find_map_by_name(tgt, "jmp_table")),
-		      prog_fd(tgt, "loop"))) {
+	fd = tool_prog_fd(tgt, "fr_entry");
+	if (set_jmp_table(tgt, tool_prog_fd(tgt, "loop"))) {
 		tool_check(false, "freplace-target", "slot 0 update: %s", strerror(errno));
+		fr_not_run("slot 0 update failed");
 		goto out;
 	}
 	fr_run("freplace-target", tgt, fd, NULL, &plain, 2);
@@ -614,10 +495,11 @@ static void freplace_plain(void)
 	struct bpf_object *tgt, *ext;
 	int fd;
 
-	fd = load_one("hostile.bpf.o", "plain_entry", &tgt);
+	fd = tool_load_one("hostile.bpf.o", "plain_entry", &tgt);
 	if (fd < 0) {
 		tool_check(false, "freplace-tail-plain", "plain_entry did not load");
-		print_log_tail();
+		tool_check(false, "freplace-tail-main", "plain_entry did not load");
+		tool_log_tail(LOG_LINES);
 		return;
 	}
 	ext = load_ext("ext_tail", fd, "plain_hop");
@@ -631,106 +513,34 @@ static void freplace_plain(void)
 
 /* ---- raw programs with hand-made BTF ----------------------------------- */
 
-#define INSN(c, d, s, o, i) \
-	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-#define MOV64_REG(d, s)		INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i)		INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i)		INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define ST_DW(d, o, i)		INSN(BPF_ST | BPF_MEM | BPF_DW, d, 0, o, i)
-#define STX_DW(d, s, o)		INSN(BPF_STX | BPF_MEM | BPF_DW, d, s, o, 0)
-#define LDX(sz, d, s, o)	INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define LD_IMM64(d, s, i)	INSN(BPF_LD | BPF_DW | BPF_IMM, d, s, 0, i)
-#define CALL_HELPER(f)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
-#define EXIT()			INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-
-enum ret_type { RET_INT, RET_VOID, RET_PTR };
-
-#define MAX_INSNS	128
-#define MAX_FUNCS	8
-
-struct rprog {
-	struct bpf_insn insn[MAX_INSNS];
-	int len;
-	int nfunc;
-	int start[MAX_FUNCS];		/* first instruction of each function */
-	enum ret_type ret[MAX_FUNCS];	/* its return type in the BTF */
-	__u32 btf_id[MAX_FUNCS];	/* its BTF FUNC, once loaded */
-	int nfix;
-	int fix_at[MAX_FUNCS * 2];	/* a call or ld_imm64 of a function ... */
-	int fix_to[MAX_FUNCS * 2];	/* ... and that function */
-};
-
-static void emit(struct rprog *p, struct bpf_insn insn)
-{
-	if (p->len < MAX_INSNS)
-		p->insn[p->len] = insn;
-	p->len++;
-}
-
-static void begin_func(struct rprog *p, enum ret_type ret)
-{
-	p->start[p->nfunc] = p->len;
-	p->ret[p->nfunc++] = ret;
-}
-
-/* A bpf-to-bpf call of function 'func' (call), or its address in 'reg'
- * (ld_imm64, for callbacks); the offsets are filled in by finish().
- */
-static void ref_func(struct rprog *p, bool call, int reg, int func)
-{
-	p->fix_at[p->nfix] = p->len;
-	p->fix_to[p->nfix++] = func;
-	if (call) {
-		emit(p, INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
-		return;
-	}
-	emit(p, LD_IMM64(reg, BPF_PSEUDO_FUNC, 0));
-	emit(p, INSN(0, 0, 0, 0, 0));
-}
-
-static void emit_map(struct rprog *p, int reg, int map_fd)
-{
-	emit(p, LD_IMM64(reg, BPF_PSEUDO_MAP_FD, map_fd));
-	emit(p, INSN(0, 0, 0, 0, 0));
-}
-
-static int finish(struct rprog *p)
-{
-	int i;
-
-	for (i = 0; i < p->nfix; i++)
-		p->insn[p->fix_at[i]].imm = p->start[p->fix_to[i]] - p->fix_at[i] - 1;
-	return p->len <= MAX_INSNS && p->nfunc <= MAX_FUNCS ? 0 : -1;
-}
-
 /* Start a function that returns 'ret' and has the largest JIT frame for
  * 'stack' bytes of BPF stack: it uses them, and all four callee-saved
  * registers (the x86-64 JIT saves those a function uses). r6 = ctx.
  */
-static void begin_big_frame(struct rprog *p, enum ret_type ret, int stack)
+static void begin_big_frame(struct tool_prog *p, enum tool_ret ret, int stack)
 {
-	begin_func(p, ret);
-	emit(p, MOV64_REG(BPF_REG_6, BPF_REG_1));
-	emit(p, MOV64_REG(BPF_REG_7, BPF_REG_1));
-	emit(p, MOV64_REG(BPF_REG_8, BPF_REG_1));
-	emit(p, MOV64_REG(BPF_REG_9, BPF_REG_1));
+	tool_begin_func(p, ret);
+	EMIT(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_7, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_8, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_9, BPF_REG_1));
 	if (stack)
-		emit(p, ST_DW(BPF_REG_10, -stack, 0));
+		EMIT(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, -stack, 0));
 }
 
 /* A caller frame: uses 'stack' bytes of BPF stack and calls function
  * 'callee' with its ctx; the main function adds 1 to what it gets.
  */
-static void emit_caller(struct rprog *p, int stack, int callee)
+static void emit_caller(struct tool_prog *p, int stack, int callee)
 {
 	bool main_func = !p->nfunc;
 
-	begin_big_frame(p, RET_INT, stack);
-	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
-	ref_func(p, true, 0, callee);
+	begin_big_frame(p, TOOL_RET_INT, stack);
+	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(p, BPF_CALL_REL(callee));
 	if (main_func)
-		emit(p, ADD64_IMM(BPF_REG_0, 1));
-	emit(p, EXIT());
+		EMIT(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1));
+	EMIT(p, BPF_EXIT_INSN());
 }
 
 /* The tail-calling subprogram: uses 'stack' bytes, tail-calls
@@ -738,17 +548,17 @@ static void emit_caller(struct rprog *p, int stack, int callee)
  * and if that fails calls bpf_ktime_get_ns(), which ftrace can trace, and
  * returns 0.
  */
-static void emit_tail_sub(struct rprog *p, int stack, int map_fd,
-			  enum ret_type ret)
+static void emit_tail_sub(struct tool_prog *p, int stack, int map_fd,
+			  enum tool_ret ret)
 {
 	begin_big_frame(p, ret, stack);
-	emit_map(p, BPF_REG_2, map_fd);
-	emit(p, LDX(BPF_W, BPF_REG_3, BPF_REG_6, offsetof(struct __sk_buff, mark)));
-	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit(p, CALL_HELPER(BPF_FUNC_tail_call));
-	emit(p, CALL_HELPER(BPF_FUNC_ktime_get_ns));
-	emit(p, MOV64_IMM(BPF_REG_0, 0));
-	emit(p, EXIT());
+	EMIT(p, BPF_LD_MAP_FD(BPF_REG_2, map_fd));
+	EMIT(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, offsetof(struct __sk_buff, mark)));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_tail_call));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
 }
 
 #define BPF_STACK	512	/* MAX_BPF_STACK */
@@ -762,8 +572,8 @@ static int round32(int n)
  * with 'stacks' bytes each; the subprogram gets the rest of the 512 bytes
  * the chain may use.
  */
-static int build_chain(struct rprog *p, const int *stacks, int frames,
-		       int map_fd, enum ret_type ret)
+static int build_chain(struct tool_prog *p, const int *stacks, int frames,
+		       int map_fd, enum tool_ret ret)
 {
 	int i, left = BPF_STACK;
 
@@ -773,71 +583,25 @@ static int build_chain(struct rprog *p, const int *stacks, int frames,
 		left -= round32(stacks[i] ? stacks[i] : 1);
 	}
 	emit_tail_sub(p, left, map_fd, ret);
-	return finish(p);
+	return tool_finish(p);
 }
 
-/* BTF with one static function per function of 'p', 'int f<i>(void *ctx)'
- * or returning what p->ret says; its fd, func_info filled in.
+/* Load 'p' as a tc program, with hand-made BTF unless 'no_btf': the fd,
+ * or -1 with the verifier log in tool_log.
  */
-static int make_btf(const struct rprog *p, struct bpf_func_info *fi)
+static int load_raw(const char *name, struct tool_prog *p, bool no_btf)
 {
-	struct btf *btf = btf__new_empty();
-	int int_id, ptr_id, proto, i, fd = -1;
-	char name[16];
+	int btf_fd = -1, fd;
 
-	if (!btf)
-		return -1;
-	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-	ptr_id = btf__add_ptr(btf, 0);
-	for (i = 0; i < p->nfunc; i++) {
-		proto = btf__add_func_proto(btf, p->ret[i] == RET_INT ? int_id :
-					    p->ret[i] == RET_PTR ? ptr_id : 0);
-		btf__add_func_param(btf, "ctx", ptr_id);
-		snprintf(name, sizeof(name), "f%d", i);
-		fi[i].insn_off = p->start[i];
-		fi[i].type_id = btf__add_func(btf, name, BTF_FUNC_STATIC, proto);
-	}
-	if (!btf__load_into_kernel(btf))
-		fd = dup(btf__fd(btf));
-	btf__free(btf);
-	return fd;
-}
-
-/* Load 'p' as a tc program, with BTF unless 'no_btf': the fd, or -1 with
- * the verifier log in vlog.
- */
-static int load_raw(const char *name, struct rprog *p, bool no_btf)
-{
-	struct bpf_func_info fi[MAX_FUNCS];
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = vlog,
-		    .log_size = sizeof(vlog));
-	int btf_fd = -1, fd, i;
-	char pname[BPF_OBJ_NAME_LEN];
-
-	/* program names: letters, digits, '_' and '.' */
-	snprintf(pname, sizeof(pname), "%s", name);
-	for (i = 0; pname[i]; i++)
-		if (pname[i] == '-')
-			pname[i] = '_';
-	vlog[0] = '\0';
-	lbmsg[0] = '\0';
 	if (!no_btf) {
-		btf_fd = make_btf(p, fi);
+		btf_fd = tool_btf(p);
 		if (btf_fd < 0) {
-			snprintf(vlog, sizeof(vlog), "BTF load failed: %s\n", strerror(errno));
+			snprintf(tool_log, sizeof(tool_log), "BTF load failed: %s\n",
+				 strerror(errno));
 			return -1;
 		}
-		opts.prog_btf_fd = btf_fd;
-		opts.func_info = fi;
-		opts.func_info_cnt = p->nfunc;
-		opts.func_info_rec_size = sizeof(fi[0]);
-		for (i = 0; i < p->nfunc; i++)
-			p->btf_id[i] = fi[i].type_id;
 	}
-	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, pname, "GPL", p->insn,
-			   p->len, &opts);
-	if (fd < 0 && !vlog[0])
-		snprintf(vlog, sizeof(vlog), "bpf_prog_load: %s\n", strerror(errno));
+	fd = tool_load_raw(p, name, btf_fd, TOOL_LOG_ON_ERROR);
 	if (btf_fd >= 0)
 		close(btf_fd);
 	return fd;
@@ -897,7 +661,7 @@ static long stack_of_run(int fd, __u32 *ret)
 {
 	char buf[32];
 
-	if (write_str(TRACEFS "/stack_max_size", "0") || test_run(fd, ret) ||
+	if (write_str(TRACEFS "/stack_max_size", "0") || tool_run_once(fd, ret) ||
 	    read_str(TRACEFS "/stack_max_size", buf, sizeof(buf)))
 		return -1;
 	return atol(buf);
@@ -912,7 +676,7 @@ static void save_stack_trace(const char *check)
 	snprintf(path, sizeof(path), "%s/hostile-%s-stack_trace.txt", dir ? dir : "/tmp", check);
 	snprintf(cmd, sizeof(cmd), "cat %s/stack_trace > '%s'", TRACEFS, path);
 	if (system(cmd) == 0)
-		printf("# stack trace saved in %s\n", path);
+		tool_diag("stack trace saved in %s", path);
 }
 
 /* The stack the series promises for one run (verifier.c, before
@@ -925,27 +689,27 @@ static void save_stack_trace(const char *check)
 #define CALLERS_STACK	256
 #define FRAME_COST	64
 #define MAX_FRAMES	8
-#define RUN_STACK_BOUND	(HOSTILE_TAIL_CALLS * CALLERS_STACK + BPF_STACK + MAX_FRAMES * FRAME_COST)
+#define RUN_STACK_BOUND	(TOOL_MAX_TAIL_CALLS * CALLERS_STACK + BPF_STACK + MAX_FRAMES * FRAME_COST)
 
 /* THREAD_SIZE on x86-64: 16 KiB, doubled by KASAN (the debug kernel). */
 static long thread_size(void)
 {
-	return debug_kernel ? 32768 : 16384;
+	return tool_debug_kernel ? 32768 : 16384;
 }
 
 /* Attach an empty fexit program to function 'func' of 'p' (loaded as
  * 'fd'): the link's fd, or -1.
  */
-static int attach_fexit(const struct rprog *p, int fd, int func)
+static int attach_fexit(const struct tool_prog *p, int fd, int func)
 {
-	const struct bpf_insn insns[] = { MOV64_IMM(BPF_REG_0, 0), EXIT() };
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = vlog,
-		    .log_size = sizeof(vlog), .attach_prog_fd = fd,
+	const struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = tool_log,
+		    .log_size = sizeof(tool_log), .attach_prog_fd = fd,
 		    .attach_btf_id = p->btf_id[func],
 		    .expected_attach_type = BPF_TRACE_FEXIT);
 	int prog, link = -1;
 
-	vlog[0] = '\0';
+	tool_log_reset();
 	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fexit_tail", "GPL", insns,
 			     ARRAY_SIZE(insns), &opts);
 	if (prog >= 0) {
@@ -968,31 +732,31 @@ static void stack_depth(const char *check, const int *stacks, int frames,
 	long shallow = -1, deep = -1, level = 0;
 	__u32 ret_shallow = 0, ret_deep = 0;
 	int map_fd = new_prog_array(), fd = -1, link = -1;
-	struct rprog p;
+	struct tool_prog p;
 	bool ok;
 
-	if (map_fd < 0 || build_chain(&p, stacks, frames, map_fd, RET_INT) ||
+	if (map_fd < 0 || build_chain(&p, stacks, frames, map_fd, TOOL_RET_INT) ||
 	    (fd = load_raw(check, &p, false)) < 0 ||
 	    (fexit && (link = attach_fexit(&p, fd, frames)) < 0)) {
 		tool_check(false, check, "chain did not load or attach: %s", strerror(errno));
-		print_log_tail();
+		tool_log_tail(LOG_LINES);
 		goto out;
 	}
 	shallow = stack_of_run(fd, &ret_shallow);
-	if (!set_slot0(map_fd, fd))
+	if (!tool_set_slot(map_fd, 0, fd))
 		deep = stack_of_run(fd, &ret_deep);
-	if (deep > shallow && (deep - shallow) % HOSTILE_TAIL_CALLS == 0)
-		level = (deep - shallow) / HOSTILE_TAIL_CALLS;
+	if (deep > shallow && (deep - shallow) % TOOL_MAX_TAIL_CALLS == 0)
+		level = (deep - shallow) / TOOL_MAX_TAIL_CALLS;
 	/* main adds 1 per level: 34 levels, or 1 without tail calls */
-	ok = shallow > 0 && ret_shallow == 1 && ret_deep == HOSTILE_TAIL_CALLS + 1 &&
+	ok = shallow > 0 && ret_shallow == 1 && ret_deep == TOOL_MAX_TAIL_CALLS + 1 &&
 	     level > 0 && deep < thread_size();
 	if (!fexit)
 		ok = ok && level <= CALLERS_STACK && deep - baseline <= RUN_STACK_BOUND;
 	tool_check(ok, check,
-	       "stack_max_size=%ld baseline=%ld difference=%ld (bound %d%s), no tail call %ld, per level %ld (bound %d%s), thread size %ld, ret %u/%u",
-	       deep, baseline, deep - baseline, RUN_STACK_BOUND,
-	       fexit ? ", not applied" : "", shallow, level, CALLERS_STACK,
-	       fexit ? ", not applied" : "", thread_size(), ret_deep, ret_shallow);
+		   "stack_max_size=%ld baseline=%ld difference=%ld (bound %d%s), no tail call %ld, per level %ld (bound %d%s), thread size %ld, ret %u/%u",
+		   deep, baseline, deep - baseline, RUN_STACK_BOUND,
+		   fexit ? ", not applied" : "", shallow, level, CALLERS_STACK,
+		   fexit ? ", not applied" : "", thread_size(), ret_deep, ret_shallow);
 	if (!ok)
 		save_stack_trace(check);
 out:
@@ -1007,15 +771,15 @@ out:
 /* A program without subprograms or tail calls that calls the helper. */
 static long stack_baseline(void)
 {
-	struct rprog p = {};
+	struct tool_prog p = {};
 	__u32 ret;
 	long size;
 	int fd;
 
-	begin_func(&p, RET_INT);
-	emit(&p, CALL_HELPER(BPF_FUNC_ktime_get_ns));
-	emit(&p, MOV64_IMM(BPF_REG_0, 0));
-	emit(&p, EXIT());
+	tool_begin_func(&p, TOOL_RET_INT);
+	EMIT(&p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
+	EMIT(&p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(&p, BPF_EXIT_INSN());
 	fd = load_raw("baseline", &p, false);
 	if (fd < 0)
 		return -1;
@@ -1042,15 +806,25 @@ static void stack_checks(void)
 		/* 3 * (32 + 64): no chain of three callers can pass */
 		{ "stack-over-F3", 3, { 0, 0, 0 }, 3 * 32 + 3 * 64 },
 	};
+	/* how deep the chains of tests[test] go */
+	static const struct {
+		const char *check;
+		int test;
+		bool fexit;
+	} depths[] = {
+		{ "stack-depth-F1", 0, false },
+		{ "stack-depth-F2", 1, false },
+		{ "stack-depth-F1-fexit", 0, true },
+	};
 	int map_fd = new_prog_array(), fd;
 	char msg[160];
-	long baseline;
-	struct rprog p;
+	long baseline = -1;
+	struct tool_prog p;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		fd = -1;
-		if (map_fd >= 0 && !build_chain(&p, tests[i].stacks, tests[i].frames, map_fd, RET_INT))
+		if (map_fd >= 0 && !build_chain(&p, tests[i].stacks, tests[i].frames, map_fd, TOOL_RET_INT))
 			fd = load_raw(tests[i].check, &p, false);
 		if (tests[i].cost > CALLERS_STACK)
 			snprintf(msg, sizeof(msg),
@@ -1059,8 +833,8 @@ static void stack_checks(void)
 		else
 			snprintf(msg, sizeof(msg), "%d caller frames charged %d bytes",
 				 tests[i].frames, tests[i].cost);
-		if (kernel == BASE)
-			expect_rejected(tests[i].check, fd < 0, BASE_MSG);
+		if (kernel == TOOL_BASE)
+			expect_rejected(tests[i].check, fd < 0, TOOL_BASE_MSG);
 		else if (tests[i].cost > CALLERS_STACK)
 			expect_rejected(tests[i].check, fd < 0, msg);
 		else
@@ -1070,21 +844,22 @@ static void stack_checks(void)
 	}
 	if (map_fd >= 0)
 		close(map_fd);
-	if (kernel == BASE) {
-		printf("# base: stack-depth-* not run (no chain loads)\n");
+	if (kernel == TOOL_BASE) {
+		tool_diag("base: stack-depth-* not run (no chain loads)");
 		return;
 	}
-	if (stack_tracer(true)) {
-		tool_check(false, "stack-depth", "cannot enable the stack tracer: %s", strerror(errno));
-		return;
-	}
-	baseline = stack_baseline();
-	if (baseline <= 0) {
-		tool_check(false, "stack-depth", "baseline run failed");
-	} else {
-		stack_depth("stack-depth-F1", tests[0].stacks, tests[0].frames, baseline, false);
-		stack_depth("stack-depth-F2", tests[1].stacks, tests[1].frames, baseline, false);
-		stack_depth("stack-depth-F1-fexit", tests[0].stacks, tests[0].frames, baseline, true);
+	if (stack_tracer(true))
+		snprintf(msg, sizeof(msg), "cannot enable the stack tracer: %s", strerror(errno));
+	else if ((baseline = stack_baseline()) <= 0)
+		snprintf(msg, sizeof(msg), "baseline run failed");
+	else
+		msg[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(depths); i++) {
+		if (msg[0])
+			tool_check(false, depths[i].check, "%s", msg);
+		else
+			stack_depth(depths[i].check, tests[depths[i].test].stacks,
+				    tests[depths[i].test].frames, baseline, depths[i].fexit);
 	}
 	stack_tracer(false);
 }
@@ -1092,51 +867,51 @@ static void stack_checks(void)
 /* ---- rejections -------------------------------------------------------- */
 
 /* main -> bpf_loop(1, cb, &ctx) ; cb -> the tail-calling subprogram */
-static int build_callback(struct rprog *p, int map_fd)
+static int build_callback(struct tool_prog *p, int map_fd)
 {
 	memset(p, 0, sizeof(*p));
-	begin_func(p, RET_INT);
-	emit(p, STX_DW(BPF_REG_10, BPF_REG_1, -8));
-	emit(p, MOV64_IMM(BPF_REG_1, 1));
-	ref_func(p, false, BPF_REG_2, 1);
-	emit(p, MOV64_REG(BPF_REG_3, BPF_REG_10));
-	emit(p, ADD64_IMM(BPF_REG_3, -8));
-	emit(p, MOV64_IMM(BPF_REG_4, 0));
-	emit(p, CALL_HELPER(BPF_FUNC_loop));
-	emit(p, MOV64_IMM(BPF_REG_0, 0));
-	emit(p, EXIT());
+	tool_begin_func(p, TOOL_RET_INT);
+	EMIT(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -8));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_1, 1));
+	EMIT(p, BPF_LD_IMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, 1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	EMIT(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, -8));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_4, 0));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_loop));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
 	/* the callback: its second argument points at the saved ctx */
-	begin_func(p, RET_INT);
-	emit(p, LDX(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
-	ref_func(p, true, 0, 2);
-	emit(p, MOV64_IMM(BPF_REG_0, 0));
-	emit(p, EXIT());
-	emit_tail_sub(p, 0, map_fd, RET_INT);
-	return finish(p);
+	tool_begin_func(p, TOOL_RET_INT);
+	EMIT(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
+	EMIT(p, BPF_CALL_REL(2));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
+	emit_tail_sub(p, 0, map_fd, TOOL_RET_INT);
+	return tool_finish(p);
 }
 
 /* Load the stack-limit-F1 chain (which loads on series as it is) with one
  * thing changed; 'jit_off' with net.core.bpf_jit_enable=0.
  */
-static int load_variant(const char *name, int map_fd, enum ret_type ret,
+static int load_variant(const char *name, int map_fd, enum tool_ret ret,
 			bool no_btf, bool jit_off)
 {
 	static const int stacks[] = { 192 };
 	char old[16] = "";
-	struct rprog p;
+	struct tool_prog p;
 	int fd;
 
 	if (build_chain(&p, stacks, 1, map_fd, ret))
 		return -1;
 	if (jit_off && (read_str(JIT_ENABLE, old, sizeof(old)) ||
 			write_str(JIT_ENABLE, "0"))) {
-		snprintf(vlog, sizeof(vlog), "cannot set %s to 0: %s\n", JIT_ENABLE,
-			 strerror(errno));
+		snprintf(tool_log, sizeof(tool_log), "cannot set %s to 0: %s\n",
+			 JIT_ENABLE, strerror(errno));
 		return -1;
 	}
 	fd = load_raw(name, &p, no_btf);
 	if (jit_off && write_str(JIT_ENABLE, old))
-		printf("# cannot restore %s to %s", JIT_ENABLE, old);
+		tool_diag("cannot restore %s to %s", JIT_ENABLE, old);
 	return fd;
 }
 
@@ -1144,27 +919,27 @@ static void reject_checks(void)
 {
 	static const struct {
 		const char *check;
-		enum ret_type ret;
+		enum tool_ret ret;
 		bool no_btf, jit_off;
 		const char *msg;
 	} tests[] = {
-		{ "reject-interpreter", RET_INT, false, true,
+		{ "reject-interpreter", TOOL_RET_INT, false, true,
 		  "tail_calls are not allowed in non-JITed programs with bpf-to-bpf calls" },
-		{ "reject-nobtf", RET_INT, true, false,
+		{ "reject-nobtf", TOOL_RET_INT, true, false,
 		  "tail_call is not allowed in subprogs without BTF" },
-		{ "reject-ret-void", RET_VOID, false, false,
+		{ "reject-ret-void", TOOL_RET_VOID, false, false,
 		  "tail_call is only allowed in functions that return 'int'." },
-		{ "reject-ret-ptr", RET_PTR, false, false,
+		{ "reject-ret-ptr", TOOL_RET_PTR, false, false,
 		  "tail_call is only allowed in functions that return 'int'." },
 	};
 	int map_fd = new_prog_array(), fd;
-	struct rprog p;
+	struct tool_prog p;
 	unsigned int i;
 
 	fd = -1;
 	if (map_fd >= 0 && !build_callback(&p, map_fd))
 		fd = load_raw("callback", &p, false);
-	expect_rejected("reject-callback", fd < 0, kernel == BASE ? BASE_MSG :
+	expect_rejected("reject-callback", fd < 0, kernel == TOOL_BASE ? TOOL_BASE_MSG :
 			"subprog#2 has a tail call and is reachable from a callback");
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (fd >= 0)
@@ -1172,7 +947,7 @@ static void reject_checks(void)
 		fd = load_variant(tests[i].check, map_fd, tests[i].ret,
 				  tests[i].no_btf, tests[i].jit_off);
 		expect_rejected(tests[i].check, fd < 0,
-				kernel == BASE ? BASE_MSG : tests[i].msg);
+				kernel == TOOL_BASE ? TOOL_BASE_MSG : tests[i].msg);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -1180,41 +955,33 @@ static void reject_checks(void)
 		close(map_fd);
 }
 
+/* The checks each kernel gets: the bombs (3 on base and pristine, 6 on
+ * series); series: traced 3, freplace 5, stack 8, reject 5; base: freplace
+ * 3, stack 5, reject 5.
+ */
+#define SERIES_CHECKS	27
+#define BASE_CHECKS	16
+#define PRISTINE_CHECKS	3
+
 int main(int argc, char **argv)
 {
-	const char *k = argc == 2 ? argv[1] : "";
-	char path[sizeof(objdir)];
-
-	if (!strcmp(k, "series") || !strcmp(k, "dev") || !strcmp(k, "debug")) {
-		kernel = SERIES;
-		debug_kernel = !strcmp(k, "debug");
-	} else if (!strcmp(k, "base")) {
-		kernel = BASE;
-	} else if (!strcmp(k, "pristine")) {
-		kernel = PRISTINE;
-	} else {
-		fprintf(stderr, "usage: %s series|debug|dev|base|pristine\n", argv[0]);
-		return 2;
-	}
-	snprintf(path, sizeof(path), "%s", argv[0]);
-	snprintf(objdir, sizeof(objdir), "%s", dirname(path));
-	libbpf_set_print(keep_warnings);
-
+	kernel = tool_start(argc, argv, TOOL_ANY_KERNEL);
+	tool_plan(kernel == TOOL_SERIES ? SERIES_CHECKS :
+		  kernel == TOOL_BASE ? BASE_CHECKS : PRISTINE_CHECKS);
 	bomb_checks();
-	if (kernel == PRISTINE) {
-		printf("# pristine: only the bomb checks run; traced, freplace, stack and reject checks are about the series and base rules, not run\n");
-		return tool_failures ? 1 : 0;
+	if (kernel == TOOL_PRISTINE) {
+		tool_diag("pristine: only the bomb checks run; traced, freplace, stack and reject checks are about the series and base rules, not run");
+		return tool_exit();
 	}
-	if (kernel == SERIES)
+	if (kernel == TOOL_SERIES)
 		traced_checks();
 	else
-		printf("# base: traced-* not run (bomb3 cannot load)\n");
+		tool_diag("base: traced-* not run (bomb3 cannot load)");
 	freplace_reachable();
-	if (kernel == BASE)
-		printf("# base: freplace-ext and freplace-tail-reachable not run (fr_entry cannot load)\n");
+	if (kernel == TOOL_BASE)
+		tool_diag("base: freplace-ext and freplace-tail-reachable not run (fr_entry cannot load)");
 	freplace_plain();
 	stack_checks();
 	reject_checks();
-	printf("# %d check(s) failed\n", tool_failures);
-	return tool_failures ? 1 : 0;
+	return tool_exit();
 }

@@ -7,9 +7,6 @@
 
 #include <linux/types.h>
 
-/* The tail call budget of one run (MAX_TAIL_CALL_CNT in include/linux/bpf.h) */
-#define HOSTILE_TAIL_CALLS	33
-
 /* hostile.bpf.c: the whole of its .bss */
 struct hostile_state {
 	__u32 cap;	/* bomb_sub() tail calls only while entries < cap */
@@ -20,13 +17,12 @@ struct hostile_state {
 	__u32 hops;	/* calls of the global function hop() */
 };
 
-/* hostile_trace.bpf.c and hostile_ext.bpf.c: the whole of their .bss */
+/* hostile_attach.bpf.c: the whole of its .bss */
 struct hostile_hits {
 	__u32 fentry;	/* runs of the fentry program */
 	__u32 fexit;	/* runs of the fexit program */
 	__u32 fexit_ret;	/* sum of the return values fexit saw */
 	__u32 ext;	/* runs of the extension program */
 };
-
 
 #endif /* __HOSTILE_H */

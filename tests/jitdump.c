@@ -1,43 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /* jitdump PINNED_PROG OUT: write the JITed image of a pinned BPF program to
  * OUT and print the length of each function's image, one per line, so that
- * the host can disassemble it (6.1's bpftool needs libbfd for that).
+ * the host can disassemble it (6.1's bpftool needs libbfd for that). Its
+ * output is data, not checks: no KTAP.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <bpf/bpf.h>
+#include "tool.h"
 
 int main(int argc, char **argv)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), n, i, *lens;
-	unsigned char *img;
+	struct tool_prog_info pi;
 	FILE *out;
+	__u32 i;
 	int fd;
 
-	if (argc != 3)
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s PINNED_PROG OUT\n", argv[0]);
 		return 2;
+	}
 	fd = bpf_obj_get(argv[1]);
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (fd < 0 || tool_prog_info(fd, &pi))
 		return perror(argv[1]), 1;
-	n = info.nr_jited_func_lens;
-	img = calloc(1, info.jited_prog_len);
-	lens = calloc(n ? n : 1, sizeof(*lens));
-	len = info.jited_prog_len;
-	info = (struct bpf_prog_info){
-		.jited_prog_len = len,
-		.jited_prog_insns = (__u64)(unsigned long)img,
-		.nr_jited_func_lens = n,
-		.jited_func_lens = (__u64)(unsigned long)lens,
-	};
-	len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return perror("info"), 1;
 	out = fopen(argv[2], "w");
-	if (!out || fwrite(img, 1, info.jited_prog_len, out) != info.jited_prog_len)
+	if (!out || fwrite(pi.image, 1, pi.info.jited_prog_len, out) != pi.info.jited_prog_len)
 		return perror(argv[2]), 1;
 	fclose(out);
-	for (i = 0; i < n; i++)
-		printf("%u\n", lens[i]);
+	for (i = 0; i < pi.info.nr_jited_func_lens; i++)
+		printf("%u\n", pi.func_lens[i]);
+	tool_prog_info_free(&pi);
 	return 0;
 }

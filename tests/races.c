@@ -35,32 +35,32 @@
  *   races-fexit-retval    fexit saw only legitimate values for each target
  * KERNEL base: races-base-rejected: races_entry fails to load with the
  * base tree's message. KERNEL pristine (one counter per frame): the same
- * run, but races-tailcall-count and races-trace-counters are free text,
- * and the legitimate values are those of per-frame counters.
+ * run, but races-tailcall-count and races-trace-counters are skipped (their
+ * figures in the SKIP line), and the legitimate values are those of
+ * per-frame counters. Output: KTAP (tests/tool.h); races-load fails if
+ * the objects (races.bpf.o, races_trace.bpf.o next to the binary) do not
+ * load.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include "races.h"
 #include "tool.h"
 
-#define OBJ		"build/tests/races.bpf.o"
-#define TRACE_OBJ	"build/tests/races_trace.bpf.o"
-#define BASE_MSG	"tail_calls are not allowed in programs with bpf-to-bpf calls"
-#define MAX_TAIL_CALLS	33
+#define OBJ		"races.bpf.o"
+#define TRACE_OBJ	"races_trace.bpf.o"
 #define NRUNNERS	2
+#define LOG_LINES	6	/* of the verifier log, for a load that failed */
 #define HOLD_US		1000	/* how long fentry and fexit stay attached */
 
 enum { T1, T2, CHAIN, F1, F2, NTARGETS };
@@ -125,21 +125,6 @@ static void fail(int aspect, const char *fmt, ...)
 	pthread_mutex_unlock(&g.lock);
 }
 
-static int env_int(const char *name, int def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? atoi(s) : def;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static __u64 load64(const __u64 *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -184,13 +169,6 @@ static void build_legit(bool shared)
 			}
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 static void pin(int cpu, int aspect)
 {
 	cpu_set_t set;
@@ -204,25 +182,20 @@ static void pin(int cpu, int aspect)
 static void *runner(void *arg)
 {
 	long cpu = (long)arg;
-	struct __sk_buff ctx = {};
-	char pkt[64] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = pkt, .data_size_in = sizeof(pkt),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .repeat = g.repeat);
+	__u32 cb[5] = {};
+	struct tool_run run = { .repeat = g.repeat, .cb = cb };
 	int ind;
 
 	pin(cpu, A_RUN);
 	for (ind = 0; !g.stop; ind = !ind) {
-		ctx.cb[RACES_CB_INDIRECT] = ind;
-		opts.retval = ~0U;
-		if (bpf_prog_test_run_opts(g.entry_fd, &opts)) {
+		cb[RACES_CB_INDIRECT] = ind;
+		if (tool_test_run(g.entry_fd, &run)) {
 			fail(A_RUN, "BPF_PROG_TEST_RUN: %s", strerror(errno));
 			break;
 		}
-		if (opts.retval >= RACES_NVAL || !legit[RACES_TR_ENTRY][opts.retval]) {
+		if (run.retval >= RACES_NVAL || !legit[RACES_TR_ENTRY][run.retval]) {
 			__atomic_add_fetch(&g.bad_retvals, 1, __ATOMIC_RELAXED);
-			g.bad_retval = opts.retval;
+			g.bad_retval = run.retval;
 		}
 		g.runs[cpu][ind] += g.repeat;
 	}
@@ -251,7 +224,7 @@ static int mutate(int *cur)
 			return -errno;
 		g.deletes++;
 	} else {
-		if (bpf_map_update_elem(g.jmp_fd, &key, &g.prog_fd[prog], BPF_ANY))
+		if (tool_set_slot(g.jmp_fd, key, g.prog_fd[prog]))
 			return -errno;
 		if (cur[k] < 0)
 			g.inserts++;
@@ -368,47 +341,45 @@ static struct bpf_program *find_prog(struct bpf_object *obj, const char *name)
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
 
 	if (!p)
-		fprintf(stderr, "no program %s\n", name);
+		tool_diag("no program %s", name);
 	return p;
 }
 
 /* the kernel's .bss of obj, mapped (libbpf maps it only for skeletons) */
 static void *bss(struct bpf_object *obj, size_t size)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, ".bss");
+	struct bpf_map *m = tool_bss(obj);
 	void *p;
 
 	if (!m || bpf_map__value_size(m) != size) {
-		fprintf(stderr, "no .bss of %zu bytes\n", size);
+		tool_diag("no .bss of %zu bytes", size);
 		return NULL;
 	}
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, bpf_map__fd(m), 0);
 	if (p == MAP_FAILED) {
-		perror("mmap .bss");
+		tool_diag("mmap .bss: %s", strerror(errno));
 		return NULL;
 	}
 	return p;
 }
 
-/* load races.bpf.o; on failure the verifier log is in log */
-static int load_entry(char *log, size_t size)
+/* load races.bpf.o; on failure the verifier log is in tool_log */
+static int load_entry(void)
 {
 	struct bpf_program *p;
 	int err;
 
-	g.obj = bpf_object__open_file(OBJ, NULL);
+	g.obj = tool_open(OBJ, NULL);
 	if (!g.obj)
 		return -errno;
 	p = find_prog(g.obj, "races_entry");
 	if (!p)
 		return -ENOENT;
-	log[0] = 0;
-	bpf_program__set_log_buf(p, log, size);
 	err = bpf_object__load(g.obj);
 	if (err)
 		return err;
 	g.entry_fd = bpf_program__fd(p);
-	g.jmp_fd = bpf_object__find_map_fd_by_name(g.obj, "jmp_table");
+	g.jmp_fd = tool_map_fd(g.obj, "jmp_table");
 	g.hist = bss(g.obj, sizeof(*g.hist));
 	return g.jmp_fd < 0 || !g.hist ? -ENOENT : 0;
 }
@@ -416,7 +387,6 @@ static int load_entry(char *log, size_t size)
 /* the prog_array starts with tc_chain in its slot, the others empty */
 static int setup_targets(void)
 {
-	__u32 key = RACES_SLOT_CHAIN;
 	struct bpf_program *p;
 	int i;
 
@@ -426,9 +396,7 @@ static int setup_targets(void)
 			return -ENOENT;
 		g.prog_fd[i] = bpf_program__fd(p);
 	}
-	if (bpf_map_update_elem(g.jmp_fd, &key, &g.prog_fd[CHAIN], BPF_ANY))
-		return -errno;
-	return 0;
+	return tool_set_slot(g.jmp_fd, RACES_SLOT_CHAIN, g.prog_fd[CHAIN]) ? -errno : 0;
 }
 
 /* BTF ids of the traced functions in races_entry's BTF */
@@ -469,7 +437,7 @@ static int load_tracers(void)
 	struct bpf_program *p;
 	int t, k, err;
 
-	g.tobj = bpf_object__open_file(TRACE_OBJ, NULL);
+	g.tobj = tool_open(TRACE_OBJ, NULL);
 	if (!g.tobj)
 		return -errno;
 	for (t = 0; t < RACES_NTRACE; t++)
@@ -494,33 +462,30 @@ static int load_tracers(void)
 	return g.hits ? 0 : -ENOENT;
 }
 
-static int base_rejected(void)
+static void base_rejected(void)
 {
-	static char log[1 << 20];
-	int err = load_entry(log, sizeof(log));
+	int err = load_entry();
 
 	if (!err) {
-		printf("not ok races-base-rejected races_entry loaded\n");
-		return 1;
+		tool_check(false, "races-base-rejected", "races_entry loaded");
+		return;
 	}
-	if (!strstr(log, BASE_MSG)) {
-		printf("not ok races-base-rejected load failed (%d) without \"%s\"\n",
-		       err, BASE_MSG);
-		fprintf(stderr, "%s\n", log);
-		return 1;
+	if (!strstr(tool_log, TOOL_BASE_MSG)) {
+		tool_check(false, "races-base-rejected", "load failed (%d) without \"%s\"",
+			   err, TOOL_BASE_MSG);
+		tool_log_tail(LOG_LINES);
+		return;
 	}
-	printf("ok races-base-rejected \"%s\"\n", BASE_MSG);
-	return 0;
+	tool_check(true, "races-base-rejected", "\"%s\"", TOOL_BASE_MSG);
 }
 
 static int setup(void)
 {
-	static char log[1 << 20];
-	int err = load_entry(log, sizeof(log));
+	int err = load_entry();
 
 	if (err) {
-		fprintf(stderr, "%s\n", log);
-		printf("not ok races-load races.bpf.o: %s\n", strerror(-err));
+		tool_check(false, "races-load", "races.bpf.o: %s", strerror(-err));
+		tool_log_tail(LOG_LINES);
 		return err;
 	}
 	err = setup_targets();
@@ -528,22 +493,24 @@ static int setup(void)
 		err = find_btf_ids();
 	if (!err)
 		err = load_tracers();
-	if (err)
-		printf("not ok races-load setup: %s\n", strerror(-err));
+	if (err) {
+		tool_check(false, "races-load", "setup: %s", strerror(-err));
+		tool_log_tail(LOG_LINES);
+	}
 	return err;
 }
 
 static void race(void)
 {
 	pthread_t th[NRUNNERS + 2];
-	double end = now() + g.seconds;
+	__u64 end = tool_now_ns() + g.seconds * 1000000000ULL;
 	long i;
 
 	for (i = 0; i < NRUNNERS; i++)
 		pthread_create(&th[i], NULL, runner, (void *)i);
 	pthread_create(&th[NRUNNERS], NULL, mapper, NULL);
 	pthread_create(&th[NRUNNERS + 1], NULL, tracer, NULL);
-	while (!g.stop && now() < end) {
+	while (!g.stop && tool_now_ns() < end) {
 		usleep(20000);
 		sample();
 	}
@@ -608,9 +575,9 @@ static int check_retval(double secs)
 			 " error: %s", g.err[A_RUN]);
 	ok = !extra[0] && total == runs && distinct >= 2;
 	return tool_check(ok, "races-retval",
-		      "runs=%llu (%.0f/s; main direct %llu, indirect %llu) recorded=%llu distinct=%d values=%s%s",
-		      runs, runs / secs, dir, ind, total, distinct,
-		      hist_str(h, RACES_NVAL), extra);
+			  "runs=%llu (%.0f/s; main direct %llu, indirect %llu) recorded=%llu distinct=%d values=%s%s",
+			  runs, runs / secs, dir, ind, total, distinct,
+			  hist_str(h, RACES_NVAL), extra);
 }
 
 static int check_count(void)
@@ -625,14 +592,15 @@ static int check_count(void)
 			max = v;
 	}
 	if (!g.shared) {
-		printf("races-tailcall-count check skipped on this kernel (one counter per frame): ");
-		printf("max=%d tail calls per run, runs by count %s\n", max, hist_str(h, RACES_NCNT));
+		tool_skip("races-tailcall-count",
+			  "one counter per frame: max=%d tail calls per run, runs by count %s",
+			  max, hist_str(h, RACES_NCNT));
 		return 0;
 	}
-	ok = max >= 0 && max <= MAX_TAIL_CALLS && h[MAX_TAIL_CALLS];
+	ok = max >= 0 && max <= TOOL_MAX_TAIL_CALLS && h[TOOL_MAX_TAIL_CALLS];
 	return tool_check(ok, "races-tailcall-count", "max=%d%s runs_at_%d=%llu by_count=%s",
-		      max, max >= RACES_NCNT - 1 ? "+" : "", MAX_TAIL_CALLS,
-		      h[MAX_TAIL_CALLS], hist_str(h, RACES_NCNT));
+			  max, max >= RACES_NCNT - 1 ? "+" : "", TOOL_MAX_TAIL_CALLS,
+			  h[TOOL_MAX_TAIL_CALLS], hist_str(h, RACES_NCNT));
 }
 
 static int check_updates(double secs)
@@ -640,9 +608,9 @@ static int check_updates(double secs)
 	__u64 n = g.inserts + g.replaces + g.deletes;
 
 	return tool_check(!g.err[A_MAP][0] && n, "races-map-updates",
-		      "updates=%llu (%.0f/s) inserts=%llu replaces=%llu deletes=%llu%s%s",
-		      n, n / secs, g.inserts, g.replaces, g.deletes,
-		      g.err[A_MAP][0] ? " error: " : "", g.err[A_MAP]);
+			  "updates=%llu (%.0f/s) inserts=%llu replaces=%llu deletes=%llu%s%s",
+			  n, n / secs, g.inserts, g.replaces, g.deletes,
+			  g.err[A_MAP][0] ? " error: " : "", g.err[A_MAP]);
 }
 
 static int check_attach(double secs)
@@ -656,9 +624,9 @@ static int check_attach(double secs)
 		ok &= g.cycles[t] > 0;
 	}
 	return tool_check(ok, "races-attach",
-		      "cycles=%llu (%.1f/s) %s=%llu %s=%llu %s=%llu%s%s", n, n / secs,
-		      traced[0], g.cycles[0], traced[1], g.cycles[1], traced[2],
-		      g.cycles[2], g.err[A_ATTACH][0] ? " error: " : "", g.err[A_ATTACH]);
+			  "cycles=%llu (%.1f/s) %s=%llu %s=%llu %s=%llu%s%s", n, n / secs,
+			  traced[0], g.cycles[0], traced[1], g.cycles[1], traced[2],
+			  g.cycles[2], g.err[A_ATTACH][0] ? " error: " : "", g.err[A_ATTACH]);
 }
 
 static int check_counters(void)
@@ -673,13 +641,13 @@ static int check_counters(void)
 		ok &= g.prev_fentry[t] > 0 && g.prev_fexit[t] > 0;
 	}
 	if (!g.shared) {
-		printf("races-trace-counters (not checked on this kernel) fentry/fexit:%s%s%s\n",
-		       buf, g.err[A_COUNTERS][0] ? " problem: " : "", g.err[A_COUNTERS]);
+		tool_skip("races-trace-counters", "not checked on this kernel: fentry/fexit:%s%s%s",
+			  buf, g.err[A_COUNTERS][0] ? " problem: " : "", g.err[A_COUNTERS]);
 		return 0;
 	}
 	return tool_check(ok, "races-trace-counters", "samples=%llu fentry/fexit:%s%s%s",
-		      g.samples, buf, g.err[A_COUNTERS][0] ? " error: " : "",
-		      g.err[A_COUNTERS]);
+			  g.samples, buf, g.err[A_COUNTERS][0] ? " error: " : "",
+			  g.err[A_COUNTERS]);
 }
 
 static int check_fexit_retval(void)
@@ -699,39 +667,39 @@ static int check_fexit_retval(void)
 	return tool_check(ok, "races-fexit-retval", "%s", buf + 1);
 }
 
+/* base: races-base-rejected; else the six checks above */
+#define BASE_CHECKS	1
+#define RACE_CHECKS	6
+
 int main(int argc, char **argv)
 {
-	const char *kernel = argc == 2 ? argv[1] : "";
-	double t0, secs;
-	int fails;
+	enum tool_kernel kernel = tool_start(argc, argv, TOOL_ANY_KERNEL);
+	__u64 t0;
+	double secs;
 
-	libbpf_set_print(libbpf_print);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(kernel, "base"))
-		return base_rejected();
-	/* dev: the tree being worked on, normally the series */
-	if (strcmp(kernel, "series") && strcmp(kernel, "debug") &&
-	    strcmp(kernel, "dev") && strcmp(kernel, "pristine")) {
-		fprintf(stderr, "usage: %s pristine|base|series|debug|dev\n", argv[0]);
-		return 2;
+	if (kernel == TOOL_BASE) {
+		tool_plan(BASE_CHECKS);
+		base_rejected();
+		return tool_exit();
 	}
-	g.shared = strcmp(kernel, "pristine");
-	g.seconds = env_int("GUEST_RACES_SECONDS", 20);
-	g.repeat = env_int("GUEST_RACES_REPEAT", 256);
-	g.seed = env_int("GUEST_RACES_SEED", 1) ?: 1;
+	g.shared = kernel != TOOL_PRISTINE;
+	g.seconds = tool_env("GUEST_RACES_SECONDS", 20, 1, 1000000);
+	g.repeat = tool_env("GUEST_RACES_REPEAT", 256, 1, 1000000);
+	g.seed = tool_env("GUEST_RACES_SEED", 1, 0, UINT_MAX) ?: 1;
+	tool_plan(RACE_CHECKS);
 	build_legit(g.shared);
 	if (setup())
-		return 1;
-	printf("races: %d s, repeat %d, seed %u, 2 runners (CPU 0, 1), mapper (CPU 1), tracer (CPU 0)\n",
-	       g.seconds, g.repeat, g.seed);
-	t0 = now();
+		return tool_exit();
+	tool_diag("races: %d s, repeat %d, seed %u, 2 runners (CPU 0, 1), mapper (CPU 1), tracer (CPU 0)",
+		  g.seconds, g.repeat, g.seed);
+	t0 = tool_now_ns();
 	race();
-	secs = now() - t0;
-	fails = check_retval(secs);
-	fails += check_count();
-	fails += check_updates(secs);
-	fails += check_attach(secs);
-	fails += check_counters();
-	fails += check_fexit_retval();
-	return fails ? 1 : 0;
+	secs = tool_secs(tool_now_ns() - t0);
+	check_retval(secs);
+	check_count();
+	check_updates(secs);
+	check_attach(secs);
+	check_counters();
+	check_fexit_retval();
+	return tool_exit();
 }

@@ -46,7 +46,7 @@
  * model; any other kernel: exit 2, there is no model for it):
  *   random                      every set matched the model (summary line)
  *   random-SEED-I               (not ok only) set I did not: what differed,
- *                               then a dump of the set as free text
+ *                               then a dump of the set as diagnostics
  *   random-accepted             some programs loaded as predicted
  *   random-rejected-stack-rule  series: some were rejected by the tail
  *                               call stack rule, as predicted
@@ -54,7 +54,7 @@
  *   random-rejected-combined-stack, random-rejected-frames
  *                               series: some hit the 512 byte and the 8
  *                               frame limits (on base too, but too rarely
- *                               to be checked: free text)
+ *                               to be checked: a diagnostic)
  *   random-tail-call-limit      some runs reached 33 tail calls and the
  *                               next attempt was refused
  *   random-self-tail-call       some programs tail-called themselves
@@ -71,40 +71,33 @@
  *   random-store-skipped        series: runs where a subprogram's tail call
  *                               succeeded before a store through its
  *                               caller's pointer, which the caller then read
- * The feature checks count only sets that matched the model.
+ * The feature checks count only sets that matched the model. Output: KTAP
+ * (tests/tool.h), the plan last (mismatches add checks).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <linux/bpf.h>
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "tool.h"
 
 #define MAX_PROGS	4
-#define MAX_FUNCS	9	/* the 9-frame programs need 9 functions */
+#define MAX_FUNCS	TOOL_MAX_FUNCS	/* the 9-frame programs need 9 */
 #define MAX_OPS		24
 #define MAX_SLOTS	6
 #define NCB		5
-#define MAX_INSNS	2048
 #define MAX_INVOCATIONS	48	/* function runs per program run, bounds verification */
-#define MAX_TAIL_CALLS	33
 #define MAX_FRAMES	8
 #define MAX_STACK	512
 #define TC_FRAME_COST	64
 #define TC_CALLERS_MAX	256
 #define NCOUNTERS	(MAX_PROGS * MAX_FUNCS)
-#define LOG_SIZE	(8 << 20)
 #define DEFAULT_COUNT	400
 #define SEED_STRIDE	1000003ULL	/* set i of seed S: seed S + i * SEED_STRIDE */
-
-#define BASE_MSG "tail_calls are not allowed in programs with bpf-to-bpf calls"
 
 enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB, OP_STORE };
 
@@ -120,7 +113,6 @@ struct func {
 	int nops;
 	struct op ops[MAX_OPS];
 	bool out;		/* gets a pointer to its caller's slot at fp-stack */
-	int start;		/* first instruction */
 };
 
 enum verdict { V_OK, V_STACK_RULE, V_COMBINED, V_FRAMES, V_BASE_MIX, V_OTHER, NVERDICTS };
@@ -137,8 +129,7 @@ struct outcome {
 struct prog {
 	int nfuncs;
 	struct func f[MAX_FUNCS];
-	int ninsns;
-	struct bpf_insn insns[MAX_INSNS];
+	struct tool_prog code;
 	struct outcome expect, got;
 	int fd;
 };
@@ -173,25 +164,29 @@ enum feature {
 	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, F_STORE_SKIPPED, NFEATURES,
 };
 
-struct feature_check {
-	const char *name;
-	bool series, base;
-};
+static bool base_model;
+static bool dump_all;	/* GUEST_RANDOM_DUMP: dump every set */
 
-static const struct feature_check feature_checks[NFEATURES] = {
-	[F_ACCEPTED] = { "random-accepted", true, true },
-	[F_STACK_RULE] = { "random-rejected-stack-rule", true, false },
-	[F_BASE_MIX] = { "random-rejected-base", false, true },
-	[F_COMBINED] = { "random-rejected-combined-stack", true, false },
-	[F_FRAMES] = { "random-rejected-frames", true, false },
-	[F_LIMIT] = { "random-tail-call-limit", true, true },
-	[F_SELF] = { "random-self-tail-call", true, true },
-	[F_RUNTIME] = { "random-runtime-index", true, false },
-	[F_DIRECT_SUB] = { "random-direct-subprog-tail-call", true, false },
-	[F_MIXED] = { "random-mixed-tail-calls", true, false },
-	[F_SHARED] = { "random-shared-budget", true, false },
-	[F_STORE_SKIPPED] = { "random-store-skipped", true, false },
+/* the names of the feature checks, in the order of enum feature */
+static const char *const feature_names[] = {
+	"random-accepted", "random-rejected-stack-rule", "random-rejected-base",
+	"random-rejected-combined-stack", "random-rejected-frames",
+	"random-tail-call-limit", "random-self-tail-call", "random-runtime-index",
+	"random-direct-subprog-tail-call", "random-mixed-tail-calls",
+	"random-shared-budget", "random-store-skipped",
 };
+_Static_assert(ARRAY_SIZE(feature_names) == NFEATURES, "a name per feature");
+
+/* The features each model expects: on base no program mixes calls and
+ * tail calls, which leaves the tail call limit and self tail calls; the
+ * series has all but the base's rejection.
+ */
+static bool feature_checked(enum feature f)
+{
+	if (base_model)
+		return f == F_ACCEPTED || f == F_BASE_MIX || f == F_LIMIT || f == F_SELF;
+	return f != F_BASE_MIX;
+}
 
 struct totals {
 	int sets, programs, accepted, rejected, runs, tail_calls, mismatches;
@@ -203,31 +198,19 @@ enum phase { T_LOAD, T_RELOAD, T_MAPS, T_RUN, T_CLOSE, NPHASES };
 static const char *const phase_names[NPHASES] = {
 	"load", "load-with-log", "maps", "run", "close",
 };
-static double phase_secs[NPHASES];
-static struct timespec phase_t0;
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
+static __u64 phase_ns[NPHASES], phase_t0;
 
 static void phase_start(void)
 {
-	clock_gettime(CLOCK_MONOTONIC, &phase_t0);
+	phase_t0 = tool_now_ns();
 }
 
 static void phase_end(enum phase ph)
 {
-	phase_secs[ph] += now() - (phase_t0.tv_sec + phase_t0.tv_nsec / 1e9);
+	phase_ns[ph] += tool_now_ns() - phase_t0;
 }
 
-static bool base_model;
-static bool dump_all;	/* GUEST_RANDOM_DUMP: dump every set */
 static unsigned long long rng;
-static char vlog[LOG_SIZE];
 static struct set cur;
 
 /* ---- random numbers ---- */
@@ -473,7 +456,7 @@ static void gen_prog(struct set *s, struct prog *p)
 	int depth[MAX_FUNCS], f;
 
 	do {
-		memset(p, 0, offsetof(struct prog, insns));
+		memset(p, 0, offsetof(struct prog, code));
 		ops_overflow = false;
 		gen_graph(p, depth);
 		for (f = 0; f < p->nfuncs; f++)
@@ -524,85 +507,63 @@ static void gen_set(struct set *s, unsigned long long seed)
 
 /* ---- instructions ---- */
 
-static void emit(struct prog *p, __u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
-{
-	struct bpf_insn *insn;
-
-	if (p->ninsns >= MAX_INSNS) {
-		fprintf(stderr, "random: program too long\n");
-		exit(1);
-	}
-	insn = &p->insns[p->ninsns++];
-	insn->code = code;
-	insn->dst_reg = dst;
-	insn->src_reg = src;
-	insn->off = off;
-	insn->imm = imm;
-}
-
-static void emit_ld_map_fd(struct prog *p, __u8 dst, int fd)
-{
-	emit(p, BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd);
-	emit(p, 0, 0, 0, 0, 0);
-}
-
 /* counters[key]++ with an (inlined) array map lookup */
-static void emit_count(struct prog *p, int key, int counters_fd)
+static void emit_count(struct tool_prog *c, int key, int counters_fd)
 {
-	emit(p, BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -8, key);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -8);
-	emit_ld_map_fd(p, BPF_REG_1, counters_fd);
-	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 2, 0);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1);
-	emit(p, BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD);
+	EMIT(c, BPF_ST_MEM(BPF_W, BPF_REG_10, -8, key));
+	EMIT(c, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	EMIT(c, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -8));
+	EMIT(c, BPF_LD_MAP_FD(BPF_REG_1, counters_fd));
+	EMIT(c, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
+	EMIT(c, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 2));
+	EMIT(c, BPF_MOV64_IMM(BPF_REG_1, 1));
+	EMIT(c, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1, 0));
 }
 
-static void emit_tail_call(struct prog *p, const struct op *op, int prog_array_fd)
+static void emit_tail_call(struct tool_prog *c, const struct op *op, int prog_array_fd)
 {
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
-	emit_ld_map_fd(p, BPF_REG_2, prog_array_fd);
+	EMIT(c, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(c, BPF_LD_MAP_FD(BPF_REG_2, prog_array_fd));
 	if (op->kind == OP_TAIL)
-		emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, op->val);
+		EMIT(c, BPF_MOV64_IMM(BPF_REG_3, op->val));
 	else
-		emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_6,
-		     offsetof(struct __sk_buff, cb) + 4 * op->val, 0);
-	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
+		EMIT(c, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6,
+				    offsetof(struct __sk_buff, cb) + 4 * op->val));
+	EMIT(c, BPF_EMIT_CALL(BPF_FUNC_tail_call));
 }
 
 static void emit_op(struct prog *p, int f, int key, const struct op *op, int *fds)
 {
 	const struct func *fn = &p->f[f];
 	bool out = op->kind == OP_CALL && p->f[op->val].out;
+	struct tool_prog *c = &p->code;
 
 	switch (op->kind) {
 	case OP_ADD:
-		emit(p, BPF_ALU | BPF_ADD | BPF_K, BPF_REG_7, 0, 0, op->val);
+		EMIT(c, BPF_ALU32_IMM(BPF_ADD, BPF_REG_7, op->val));
 		break;
 	case OP_COUNT:
-		emit_count(p, key, fds[1]);
+		emit_count(c, key, fds[1]);
 		break;
 	case OP_CALL:
-		emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+		EMIT(c, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
 		if (out) {	/* r2 = fp - stack: this function's slot */
-			emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-			emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -fn->stack);
+			EMIT(c, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+			EMIT(c, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -fn->stack));
 		}
-		/* imm: the callee's index for now, see fixup_calls() */
-		emit(p, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, op->val);
-		emit(p, BPF_ALU | BPF_ADD | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
+		EMIT(c, BPF_CALL_REL(op->val));	/* see tool_finish() */
+		EMIT(c, BPF_ALU32_REG(BPF_ADD, BPF_REG_7, BPF_REG_0));
 		if (out) {	/* add what the callee left in the slot */
-			emit(p, BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_10, -fn->stack, 0);
-			emit(p, BPF_ALU | BPF_ADD | BPF_X, BPF_REG_7, BPF_REG_1, 0, 0);
+			EMIT(c, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, -fn->stack));
+			EMIT(c, BPF_ALU32_REG(BPF_ADD, BPF_REG_7, BPF_REG_1));
 		}
 		break;
 	case OP_STORE:
-		emit(p, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_8, BPF_REG_7, 0, 0);
+		EMIT(c, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_7, 0));
 		break;
 	case OP_TAIL:
 	case OP_TAIL_CB:
-		emit_tail_call(p, op, fds[0]);
+		emit_tail_call(c, op, fds[0]);
 		break;
 	}
 }
@@ -611,31 +572,20 @@ static void emit_op(struct prog *p, int f, int key, const struct op *op, int *fd
 static void emit_func(struct prog *p, int f, int key, int *fds)
 {
 	struct func *fn = &p->f[f];
+	struct tool_prog *c = &p->code;
 	int i;
 
-	fn->start = p->ninsns;
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	tool_begin_func(c, TOOL_RET_INT);
+	EMIT(c, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	if (fn->out)
-		emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_2, 0, 0);
-	emit(p, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, fn->base);
+		EMIT(c, BPF_MOV64_REG(BPF_REG_8, BPF_REG_2));
+	EMIT(c, BPF_MOV32_IMM(BPF_REG_7, fn->base));
 	if (fn->stack)
-		emit(p, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_7, -fn->stack, 0);
+		EMIT(c, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_7, -fn->stack));
 	for (i = 0; i < fn->nops; i++)
 		emit_op(p, f, key, &fn->ops[i], fds);
-	emit(p, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
-	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-}
-
-static void fixup_calls(struct prog *p)
-{
-	struct bpf_insn *insn;
-	int i;
-
-	for (i = 0; i < p->ninsns; i++) {
-		insn = &p->insns[i];
-		if (insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL)
-			insn->imm = p->f[insn->imm].start - (i + 1);
-	}
+	EMIT(c, BPF_MOV32_REG(BPF_REG_0, BPF_REG_7));
+	EMIT(c, BPF_EXIT_INSN());
 }
 
 /* program 'idx' of the set; fds[0]: prog_array, fds[1]: counters */
@@ -643,10 +593,13 @@ static void emit_prog(struct prog *p, int idx, int *fds)
 {
 	int f;
 
-	p->ninsns = 0;
+	memset(&p->code, 0, sizeof(p->code));
 	for (f = 0; f < p->nfuncs; f++)
 		emit_func(p, f, idx * MAX_FUNCS + f, fds);
-	fixup_calls(p);
+	if (tool_finish(&p->code)) {
+		tool_diag("random: program too long");
+		exit(1);
+	}
 }
 
 /* ---- the verifier's model ---- */
@@ -681,7 +634,7 @@ static int model_do_check(const struct prog *p, int f, int frame, struct outcome
 				return -1;
 		} else if ((op->kind == OP_TAIL || op->kind == OP_TAIL_CB) &&
 			   base_model && p->nfuncs > 1) {
-			return set_outcome(o, V_BASE_MIX, EINVAL, BASE_MSG);
+			return set_outcome(o, V_BASE_MIX, EINVAL, TOOL_BASE_MSG);
 		}
 	}
 	return 0;
@@ -740,7 +693,7 @@ static int model_tail_call(const struct set *s, struct run *r, int p, int f,
 	if (idx >= (__u32)s->nslots)
 		return 0;
 	r->mixed += after_sub;
-	if (r->cnt >= MAX_TAIL_CALLS) {
+	if (r->cnt >= TOOL_MAX_TAIL_CALLS) {
 		r->refused++;
 		return 0;
 	}
@@ -812,33 +765,24 @@ static void model_run(const struct set *s, struct run *r)
 /* ---- the kernel ---- */
 
 static int btf_fd;
+static __u32 btf_ids[MAX_FUNCS];	/* of f0 .. f8, 'int fN(void *ctx)' */
 static int counters_fd;
 static __u64 *counters;	/* mmap()ed values of counters_fd */
 
+/* One BTF for all programs: MAX_FUNCS functions returning int. */
 static int setup_btf(void)
 {
-	struct btf *btf = btf__new_empty();
-	int int_id, ptr_id, proto, f;
-	char name[8];
+	struct tool_prog *funcs = calloc(1, sizeof(*funcs));
+	int f;
 
-	if (!btf)
+	if (!funcs)
 		return -1;
-	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-	ptr_id = btf__add_ptr(btf, 0);
-	proto = btf__add_func_proto(btf, int_id);
-	if (int_id < 0 || ptr_id < 0 || proto < 0 ||
-	    btf__add_func_param(btf, "ctx", ptr_id))
-		return -1;
-	/* function f gets type id proto + 1 + f */
-	for (f = 0; f < MAX_FUNCS; f++) {
-		snprintf(name, sizeof(name), "f%d", f);
-		if (btf__add_func(btf, name, BTF_FUNC_STATIC, proto) != proto + 1 + f)
-			return -1;
-	}
-	if (btf__load_into_kernel(btf))
-		return -1;
-	btf_fd = btf__fd(btf);
-	return proto + 1;
+	for (f = 0; f < MAX_FUNCS; f++)
+		tool_begin_func(funcs, TOOL_RET_INT);
+	btf_fd = tool_btf(funcs);
+	memcpy(btf_ids, funcs->btf_id, sizeof(btf_ids));
+	free(funcs);
+	return btf_fd < 0 ? -1 : 0;
 }
 
 static int setup_counters(void)
@@ -858,61 +802,26 @@ static int setup_counters(void)
 	return 0;
 }
 
-static int func_type0;	/* BTF id of f0 */
-
-/* The verifier's message: the log's last line, or the one before when
- * the last one is the "processed N insns" statistics line.
- */
-static const char *verifier_message(void)
-{
-	size_t n = strlen(vlog);
-	char *line;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		while (n && vlog[n - 1] == '\n')
-			vlog[--n] = 0;
-		line = strrchr(vlog, '\n');
-		line = line ? line + 1 : vlog;
-		if (strncmp(line, "processed ", 10))
-			break;
-		n = line - vlog;
-		vlog[n] = 0;
-	}
-	return line;
-}
-
 /* Load; on failure load again with a log to read the verifier's message:
  * the verdict is the expected one if the message is exactly the expected
  * one (and the errno, see same_outcome()).
  */
 static void load_prog(struct prog *p)
 {
-	struct bpf_func_info fi[MAX_FUNCS];
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_btf_fd = btf_fd,
-		    .func_info = fi, .func_info_cnt = p->nfuncs,
-		    .func_info_rec_size = sizeof(fi[0]));
 	struct outcome *got = &p->got;
-	int f;
+	char line[sizeof(got->msg)];
 
-	for (f = 0; f < p->nfuncs; f++)
-		fi[f] = (struct bpf_func_info){ p->f[f].start, func_type0 + f };
+	memcpy(p->code.btf_id, btf_ids, sizeof(btf_ids));
 	memset(got, 0, sizeof(*got));
 	phase_start();
-	p->fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "rnd", "GPL", p->insns,
-			      p->ninsns, &opts);
+	p->fd = tool_load_raw(&p->code, "rnd", btf_fd, TOOL_LOG_NONE);
 	phase_end(T_LOAD);
 	if (p->fd >= 0)
 		return;
 	got->err = errno;
 	got->verdict = V_OTHER;
-	opts.log_buf = vlog;
-	opts.log_size = sizeof(vlog);
-	opts.log_level = 1;
-	vlog[0] = 0;
 	phase_start();
-	p->fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "rnd", "GPL", p->insns,
-			      p->ninsns, &opts);
+	p->fd = tool_load_raw(&p->code, "rnd", btf_fd, TOOL_LOG_ALWAYS);
 	phase_end(T_RELOAD);
 	if (p->fd >= 0) {
 		snprintf(got->msg, sizeof(got->msg), "loaded on the second try");
@@ -920,7 +829,7 @@ static void load_prog(struct prog *p)
 		p->fd = -1;
 		return;
 	}
-	snprintf(got->msg, sizeof(got->msg), "%s", verifier_message());
+	snprintf(got->msg, sizeof(got->msg), "%s", tool_log_error(line, sizeof(line)));
 	if (p->expect.verdict != V_OK && !strcmp(got->msg, p->expect.msg))
 		got->verdict = p->expect.verdict;
 }
@@ -928,11 +837,10 @@ static void load_prog(struct prog *p)
 static void update_slot(int map_fd, int slot, int prog)
 {
 	const struct prog *p = &cur.p[prog];
-	__u32 key = slot, val = p->fd;
 
-	if (p->fd >= 0 && bpf_map_update_elem(map_fd, &key, &val, BPF_ANY))
-		printf("random: seed %llu: slot %d: update failed: %s\n",
-		       cur.seed, slot, strerror(errno));
+	if (p->fd >= 0 && tool_set_slot(map_fd, slot, p->fd))
+		tool_diag("random: seed %llu: slot %d: update failed: %s",
+			  cur.seed, slot, strerror(errno));
 }
 
 static void fill_slots(int map_fd, int step)
@@ -966,22 +874,17 @@ static void fill_slots(int map_fd, int step)
 
 static int test_run(int fd, struct run *r)
 {
-	struct __sk_buff ctx = {};
-	char pkt[64] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-		    .data_size_in = sizeof(pkt), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct tool_run run = { .cb = cur.cb };
 	int err, i;
 
-	memcpy(ctx.cb, cur.cb, sizeof(ctx.cb));
 	memset(counters, 0, NCOUNTERS * sizeof(*counters));
 	memset(r, 0, sizeof(*r));
 	phase_start();
-	err = bpf_prog_test_run_opts(fd, &opts);
+	err = tool_test_run(fd, &run);
 	phase_end(T_RUN);
 	if (err)
 		return -errno;
-	r->retval = opts.retval;
+	r->retval = run.retval;
 	for (i = 0; i < NCOUNTERS; i++)
 		r->counters[i] = counters[i];
 	r->tail_calls = -1;
@@ -1033,11 +936,11 @@ static void dump_prog(int i)
 		*o = 0;
 		for (j = 0; j < fn->nops; j++)
 			dump_op(o + strlen(o), sizeof(ops) - (o - ops) - strlen(o), &fn->ops[j]);
-		printf("#    f%d (insn %d) stack=%d base=%#x%s:%s\n", f, fn->start,
+		printf("#    f%d (insn %d) stack=%d base=%#x%s:%s\n", f, p->code.start[f],
 		       fn->stack, fn->base, fn->out ? " out" : "", ops);
 	}
-	for (j = 0; j < p->ninsns; j++) {
-		in = &p->insns[j];
+	for (j = 0; j < p->code.len; j++) {
+		in = &p->code.insn[j];
 		printf("#      %4d: %02x %x %x %6d %d\n", j, in->code, in->dst_reg,
 		       in->src_reg, in->off, in->imm);
 	}
@@ -1108,7 +1011,7 @@ static void count_features(struct totals *t, const struct run *r)
 	for (p = 0; p < MAX_PROGS; p++)
 		for (f = 1; f < MAX_FUNCS; f++)
 			twice |= r->tc_per_func[p][f] >= 2;
-	t->features[F_LIMIT] += r->cnt == MAX_TAIL_CALLS && r->refused;
+	t->features[F_LIMIT] += r->cnt == TOOL_MAX_TAIL_CALLS && r->refused;
 	t->features[F_SELF] += r->self_tc > 0;
 	t->features[F_RUNTIME] += r->runtime_tc > 0;
 	t->features[F_DIRECT_SUB] += r->direct_sub_tc > 0;
@@ -1150,7 +1053,7 @@ static void account(struct totals *t, bool matched, const struct run *run)
 static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals *t)
 {
 	struct run want, got = {};
-	char diff[1024];
+	char diff[1024], name[64];
 	int i, n = 0, err = 0;
 	bool ran = false;
 
@@ -1185,8 +1088,9 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 	account(t, !n, ran ? &want : NULL);
 	if (n) {
 		t->mismatches++;
-		printf("not ok random-%llu-%d replay: GUEST_RANDOM_SEED=%llu GUEST_RANDOM_COUNT=1;%s\n",
-		       seed0, idx, cur.seed, diff);
+		snprintf(name, sizeof(name), "random-%llu-%d", seed0, idx);
+		tool_check(false, name, "replay: GUEST_RANDOM_SEED=%llu GUEST_RANDOM_COUNT=1;%s",
+			   cur.seed, diff);
 		dump_set();
 	}
 }
@@ -1194,6 +1098,7 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 static int one_set(unsigned long long seed0, int idx, struct totals *t, bool dry)
 {
 	int fds[2], map_fd = -1;
+	char name[64];
 	struct run want;
 	int i;
 
@@ -1203,8 +1108,8 @@ static int one_set(unsigned long long seed0, int idx, struct totals *t, bool dry
 		map_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "slots", 4, 4,
 					cur.nslots, NULL);
 		if (map_fd < 0) {
-			printf("not ok random-%llu-%d prog_array: %s\n", seed0, idx,
-			       strerror(errno));
+			snprintf(name, sizeof(name), "random-%llu-%d", seed0, idx);
+			tool_check(false, name, "prog_array: %s", strerror(errno));
 			t->mismatches++;
 			return -1;
 		}
@@ -1227,98 +1132,82 @@ static int one_set(unsigned long long seed0, int idx, struct totals *t, bool dry
 	return 0;
 }
 
-static unsigned long long env_ull(const char *name, unsigned long long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : def;
-}
-
-static int check_jit(void)
-{
-	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
-	int on = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &on) != 1)
-			on = 0;
-		fclose(f);
-	}
-	if (on)
-		return 0;
-	printf("not ok random-setup the model needs the JIT: net.core.bpf_jit_enable=%d\n", on);
-	return -1;
-}
-
 static int setup(void)
 {
-	if (check_jit())
+	long jit = tool_sysctl("/proc/sys/net/core/bpf_jit_enable");
+
+	if (jit <= 0) {
+		tool_check(false, "random-setup",
+			   "the model needs the JIT: net.core.bpf_jit_enable=%ld", jit);
 		return -1;
-	func_type0 = setup_btf();
-	if (func_type0 < 0 || setup_counters()) {
-		printf("not ok random-setup BTF or counter map: %s\n", strerror(errno));
+	}
+	if (setup_btf() || setup_counters()) {
+		tool_check(false, "random-setup", "BTF or counter map: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-/* 'dry': the same lines as free text, nothing was checked */
-static bool report(const struct totals *t, unsigned long long seed, double secs,
+/* A check, or in a dry run the same line as a diagnostic: nothing was
+ * checked.
+ */
+static void result(bool dry, bool ok, const char *name, const char *detail)
+{
+	if (dry)
+		tool_diag("dry: %s %s %s", ok ? "ok" : "not ok", name, detail);
+	else
+		tool_check(ok, name, "%s", detail);
+}
+
+static void report(const struct totals *t, unsigned long long seed, double secs,
 		   bool dry)
 {
-	const char *pre = dry ? "dry: " : "";
-	bool ok = !t->mismatches;
-	int i;
+	char detail[256], phases[256];
+	int i, n = 0;
 
-	printf("random: %d sets, %d programs, %d runs in %.1f s (%.1f programs/s); rejected: %d stack-rule, %d combined-stack, %d frames, %d base-mixing\n",
-	       t->sets, t->programs, t->runs, secs, secs > 0 ? t->programs / secs : 0,
-	       t->by_verdict[V_STACK_RULE], t->by_verdict[V_COMBINED],
-	       t->by_verdict[V_FRAMES], t->by_verdict[V_BASE_MIX]);
-	printf("%s%s random seed=%llu sets=%d programs=%d accepted=%d rejected=%d tail_calls=%d mismatches=%d\n",
-	       pre, ok ? "ok" : "not ok", seed, t->sets, t->programs, t->accepted,
-	       t->rejected, t->tail_calls, t->mismatches);
+	tool_diag("random: %d sets, %d programs, %d runs in %.1f s (%.1f programs/s); rejected: %d stack-rule, %d combined-stack, %d frames, %d base-mixing",
+		  t->sets, t->programs, t->runs, secs, secs > 0 ? t->programs / secs : 0,
+		  t->by_verdict[V_STACK_RULE], t->by_verdict[V_COMBINED],
+		  t->by_verdict[V_FRAMES], t->by_verdict[V_BASE_MIX]);
+	snprintf(detail, sizeof(detail),
+		 "seed=%llu sets=%d programs=%d accepted=%d rejected=%d tail_calls=%d mismatches=%d",
+		 seed, t->sets, t->programs, t->accepted, t->rejected,
+		 t->tail_calls, t->mismatches);
+	result(dry, !t->mismatches, "random", detail);
 	for (i = 0; i < NFEATURES; i++) {
-		if (!(base_model ? feature_checks[i].base : feature_checks[i].series))
+		if (!feature_checked(i))
 			continue;
-		printf("%s%s %s %d\n", pre, t->features[i] ? "ok" : "not ok",
-		       feature_checks[i].name, t->features[i]);
-		ok &= t->features[i] > 0;
+		snprintf(detail, sizeof(detail), "%d", t->features[i]);
+		result(dry, t->features[i] > 0, feature_names[i], detail);
 	}
-	printf("random: seconds per phase:");
 	for (i = 0; i < NPHASES; i++)
-		printf(" %s %.1f", phase_names[i], phase_secs[i]);
-	printf("\n");
-	return ok;
+		n += snprintf(phases + n, sizeof(phases) - n, " %s %.1f", phase_names[i],
+			      tool_secs(phase_ns[i]));
+	tool_diag("random: seconds per phase:%s", phases);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long long seed = env_ull("GUEST_RANDOM_SEED", 1);
-	int i, count = env_ull("GUEST_RANDOM_COUNT", DEFAULT_COUNT);
-	bool dry = env_ull("GUEST_RANDOM_DRY", 0);
-
-	dump_all = env_ull("GUEST_RANDOM_DUMP", 0);
+	enum tool_kernel kernel = tool_start(argc, argv, TOOL_SERIES | TOOL_BASE);
+	unsigned long long seed = tool_env("GUEST_RANDOM_SEED", 1, 0, ULLONG_MAX);
+	int i, count = tool_env("GUEST_RANDOM_COUNT", DEFAULT_COUNT, 1, 10000000);
+	bool dry = tool_env("GUEST_RANDOM_DRY", 0, 0, 1);
 	struct totals t = {};
-	struct timespec t0, t1;
-	const char *k = argc > 1 ? argv[1] : "";
+	__u64 t0, ns;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(k, "base")) {
-		base_model = true;
-	} else if (strcmp(k, "series") && strcmp(k, "debug") && strcmp(k, "dev")) {
-		printf("random: no model for kernel %s\n", k);
-		return 2;
-	}
+	dump_all = tool_env("GUEST_RANDOM_DUMP", 0, 0, 1);
+	base_model = kernel == TOOL_BASE;
+	tool_plan(-1);
 	if (!dry && setup())
-		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+		return tool_exit();
+	t0 = tool_now_ns();
 	for (i = 0; i < count; i++)
 		one_set(seed, i, &t, dry);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = tool_now_ns() - t0;
+	report(&t, seed, dry ? 0 : tool_secs(ns), dry);
 	if (dry) {
-		report(&t, seed, 0, true);
+		tool_exit();
 		return 3;
 	}
-	return report(&t, seed, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-		      false) ? 0 : 1;
+	return tool_exit();
 }
