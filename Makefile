@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # bpf: tail calls in BPF subprograms -- the workspace.
 # See README.md. Every target is a small script under scripts/.
 
@@ -6,7 +7,7 @@ S := scripts
 KERNEL ?= dev
 CMD ?=
 
-.PHONY: all check soak bench deps tree export kernel selftests vm bisect send-email clean help
+.PHONY: all check soak bench deps tree export kernel selftests vm bisect checkpatch send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
@@ -40,6 +41,9 @@ vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
 
 bisect:		## build and boot every step of series/ (after one make check)
 	@$(S)/bisect.sh
+
+checkpatch:	## checkpatch --strict --codespell --git on the commits of series/
+	@$(S)/checkpatch.sh
 
 send-email:	## git send-email --dry-run of series/, To/Cc from get_maintainer.pl
 	@$(S)/send-email.sh

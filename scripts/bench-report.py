@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
 """bench-report.py: aggregate the raw results of scripts/bench.sh.
 
 Reads RAW/<run>-<kernel>.jsonl (run: a round number, or 'icount' for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bench.sh (make bench): what mixing calls and tail calls costs, measured
 # on pristine (Debian's 6.1, upstream's design), base (no mixing) and
 # series (base + series/), with the same guest, QEMU and BPF objects:

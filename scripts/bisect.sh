@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Prove that every patch of series/ builds and boots on its own: apply the
 # patches one at a time on tag 'base' in the check worktree, build each
 # step incrementally, boot it and run test_progs -t tailcalls (whose new
@@ -10,10 +11,8 @@ SRC=$B/check/linux OBJ=$B/check/obj
 [ -e "$SRC/.git" ] || die "no check worktree: run 'make check' once first"
 # (a step that fails to apply is left as 'git am' left it; the next run
 # aborts it)
-mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch | grep -v '/0000-cover-letter')
-git -C "$SRC" am --abort >/dev/null 2>&1 || true
-git -C "$SRC" checkout -q --detach base
-git -C "$SRC" reset -q --hard base
+mapfile -t p < <(series_patches)
+worktree_at "$SRC" base
 n=0
 for patch in "${p[@]}"; do
 	n=$((n + 1))

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # clean.sh: remove build/, unless build/linux holds work that series/ does
 # not have (uncommitted changes, or commits after tag 'base' that are not
 # the patches of series/). FORCE=1 removes it anyway.
@@ -10,7 +11,7 @@ if [ -e "$L/.git" ] && [ -z "${FORCE:-}" ]; then
 	[ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted changes: commit them and 'make export', or 'FORCE=1 make clean'"
 	mine=$(git -C "$L" format-patch --stdout base..HEAD | ids)
-	ours=$(ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' | xargs -r cat | ids)
+	ours=$(series_patches | xargs -r cat | ids)
 	[ "$mine" = "$ours" ] ||
 		die "build/linux has commits that series/ does not (or the reverse): 'make export' first, or 'FORCE=1 make clean'"
 fi

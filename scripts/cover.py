@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Carry the subject and text of an old cover letter into a new one.
 
 usage: cover.py OLD NEW   (NEW is rewritten in place)

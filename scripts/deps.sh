@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install what the workspace needs from Debian's archive. The pinned kernel
 # source package is not installed: scripts/source.sh fetches it.
 source "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
       rsync xz-utils git git-email libmailtools-perl perl python3 python3-matplotlib ccache clang-16 llvm-16 lld-16
-      libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 procps iproute2)
+      libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 procps iproute2
+      python3-docutils codespell python3-ply python3-git b4)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Export the commits after tag 'base' in build/linux into series/, as
 # 'git format-patch --cover-letter' output. The cover letter keeps the
 # subject and text it already has in series/.
@@ -15,8 +16,10 @@ old=$(mktemp)
 trap 'rm -f "$old"' EXIT
 cp "$TOP/series/0000-cover-letter.patch" "$old" 2>/dev/null || : >"$old"
 rm -f "$TOP"/series/*.patch
-git -C "$L" format-patch -q --cover-letter --zero-commit --no-signature \
-	--subject-prefix='PATCH bpf-next' -o "$TOP/series" base..HEAD
+# (index lines abbreviated as in a kernel tree with its history, whatever
+# the size of this repository)
+git -C "$L" -c core.abbrev=9 format-patch -q --cover-letter --zero-commit --no-signature \
+	--base=base --subject-prefix='PATCH bpf-next' -o "$TOP/series" base..HEAD
 python3 "$TOP/scripts/cover.py" "$old" "$TOP/series/0000-cover-letter.patch"
 
 source "$TOP/base/pin"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # kernel.sh SRC OBJ NAME [FRAGMENT]: configure and build the kernel in SRC
 # into the object directory OBJ (incrementally), then keep bzImage and
 # test_bpf.ko under build/kernels/NAME/. The config is the fragments of
@@ -29,5 +30,7 @@ fi
 
 make -C "$SRC" O="$OBJ" CC="$KCC" -j"$JOBS" bzImage modules
 cp "$OBJ/arch/x86/boot/bzImage" "$OBJ/lib/test_bpf.ko" "$OUT/"
+# the object directory, whose vmlinux the selftests are built against
+echo "$OBJ" >"$OUT/obj"
 git -C "$SRC" describe --always --tags --dirty >"$OUT/commit" 2>/dev/null || true
 echo "kernel $NAME: $(cat "$OUT/commit" 2>/dev/null) -> $OUT"

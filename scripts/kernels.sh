@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # kernels.sh NAME...: build the named kernels, one after the other, in the
 # check worktree (build/check/linux) and one object directory
 # (build/check/obj), so that switching between them is an incremental
@@ -15,22 +16,6 @@ source "$(dirname "$0")/lib.sh"
 SRC=$B/check/linux
 OBJ=$B/check/obj
 
-# checkout REF: the worktree at REF, whatever state it was left in.
-checkout() {
-	git -C "$B/linux" worktree prune
-	[ -e "$SRC/.git" ] || git -C "$B/linux" worktree add -q --detach "$SRC" "$1"
-	git -C "$SRC" am --abort >/dev/null 2>&1 || true
-	git -C "$SRC" checkout -q --detach "$1"
-	git -C "$SRC" reset -q --hard "$1"
-}
-
-apply_series() {
-	local p
-	mapfile -t p < <(ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter')
-	[ "${#p[@]}" -gt 0 ] || die "series/ has no patches"
-	git -C "$SRC" am -q "${p[@]}" || die "series/ does not apply on tag base (run 'make tree' for the failing patch)"
-}
-
 # stamp [FRAGMENT]: what a kernel is built from (tree, config fragments).
 stamp() {
 	local frags
@@ -43,8 +28,8 @@ stamp() {
 
 for name in "$@"; do
 	case $name in
-	pristine | base) stage "checkout-$name" checkout "$name" ;;
-	series | debug) stage "checkout-$name" checkout base && stage apply-series apply_series ;;
+	pristine | base) stage "checkout-$name" worktree_at "$SRC" "$name" ;;
+	series | debug) stage "checkout-$name" worktree_at "$SRC" base && stage apply-series apply_series "$SRC" ;;
 	*) die "unknown kernel '$name' (pristine, base, series or debug)" ;;
 	esac
 	obj=$OBJ extra=()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared helpers for the workspace scripts. Source it; do not run it.
 # shellcheck shell=bash
 set -euo pipefail
@@ -56,4 +57,55 @@ stage() {
 		exit 1
 	fi
 	echo "[$name] $(fmt_secs $((SECONDS - t0)))"
+}
+
+# worktree_at DIR REF: a worktree of build/linux at DIR, detached at REF,
+# whatever state it was left in (made anew if build/linux was assembled
+# anew since).
+worktree_at() {
+	local dir=$1 ref=$2
+	git -C "$B/linux" worktree prune
+	git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 || rm -rf "$dir"
+	[ -e "$dir/.git" ] || git -C "$B/linux" worktree add -q --detach "$dir" "$ref"
+	git -C "$dir" am --abort >/dev/null 2>&1 || true
+	git -C "$dir" checkout -q --detach "$ref"
+	git -C "$dir" reset -q --hard "$ref"
+}
+
+# series_patches: the patches of series/, cover letter excluded.
+series_patches() {
+	ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
+}
+
+# apply_series DIR: series/ on top of what DIR has checked out.
+apply_series() {
+	local p
+	mapfile -t p < <(series_patches)
+	[ "${#p[@]}" -gt 0 ] || die "series/ has no patches"
+	git -C "$1" am -q "${p[@]}" || die "series/ does not apply on tag base (run 'make tree' for the failing patch)"
+}
+
+# run_guests TARGET SELFTESTS_DIR [KERNEL...]: boot the guests that
+# config/jobs.txt lists for TARGET side by side (only those of the
+# KERNELs, if given), each as a stage TARGET-guest-RUN, and wait for all.
+# With SEED_BASE set, the n-th guest gets GUEST_RANDOM_SEED=SEED_BASE+n.
+# Sets RESULTS to RUN=build/results/RUN for each guest, for report.py.
+run_guests() {
+	local target=$1 st=$2 run kernel jobs env n=0 pids=()
+	shift 2
+	RESULTS=()
+	while read -r run kernel jobs env; do
+		[ $# -eq 0 ] || printf '%s\n' "$@" | grep -qxF "$kernel" || continue
+		(
+			[ -z "${SEED_BASE:-}" ] || export GUEST_RANDOM_SEED=$((SEED_BASE + n))
+			for v in $env; do export "${v?}"; done
+			RUN_NAME=$run stage "$target-guest-$run" \
+				"$TOP/scripts/boot-tests.sh" "$kernel" "$st" ${jobs//,/ }
+		) </dev/null &
+		pids+=($!)
+		RESULTS+=("$run=$B/results/$run")
+		n=$((n + 1))
+	done < <(sed 's/#.*//' "$TOP/config/jobs.txt" | awk -v t="$target" '$1 == t { $1 = ""; print }')
+	[ ${#pids[@]} -gt 0 ] || die "config/jobs.txt has no guest for '$target'${*:+ on $*}"
+	wait_all "${pids[@]}"
 }

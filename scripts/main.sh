@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The main job (make): build the kernel and the BPF selftests of the tree a
 # developer works in (build/linux, uncommitted changes included), boot it,
-# run test_progs -t tailcalls and test_verifier, and print the results.
+# run test_progs -t tailcalls and test_verifier (config/jobs.txt), and
+# print the results.
 source "$(dirname "$0")/lib.sh"
 
 L=$B/linux
@@ -10,6 +12,6 @@ stage deps "$TOP/scripts/deps.sh"
 stage tree "$TOP/scripts/tree.sh"
 stage kernel "$TOP/scripts/kernel.sh" "$L" "$B/obj" dev
 stage selftests "$TOP/scripts/selftests.sh" "$L" "$B/obj"
-stage guest-dev "$TOP/scripts/boot-tests.sh" dev "$L/tools/testing/selftests/bpf" tailcalls verifier
+run_guests make "$L/tools/testing/selftests/bpf"
 echo "make: $(fmt_secs $((SECONDS - T0))) in all"
-python3 "$TOP/scripts/report.py" "dev=$B/results/dev" | tee "$LOGS/report.txt"
+python3 "$TOP/scripts/report.py" "${RESULTS[@]}" | tee "$LOGS/report.txt"

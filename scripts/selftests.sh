@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # selftests.sh SRC OBJ: build the BPF selftests of SRC (test_progs,
 # test_verifier, bpftool, bpf_testmod.ko) against the kernel in OBJ, and
 # the workspace's own tests from tests/ (scripts/tools.sh).
@@ -12,7 +13,7 @@ ST=$SRC/tools/testing/selftests/bpf
 # a calling make (make selftests) leak its level into this one.
 unset MAKELEVEL MAKEFLAGS MFLAGS
 make -C "$ST" -j"$JOBS" "${BPF_TOOLS[@]}" VMLINUX_BTF="$OBJ/vmlinux" KDIR="$OBJ" \
-	test_progs test_verifier
+	test_progs test_verifier docs
 for f in test_progs test_verifier bpf_testmod.ko tools/sbin/bpftool; do
 	[ -e "$ST/$f" ] || die "selftests build did not produce $ST/$f"
 done

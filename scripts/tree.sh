@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Assemble build/linux: the pinned tarball as commit 'pristine', base/patches
 # on top (tag 'base'), then series/ (branch 'series'). Re-running is cheap:
 # nothing is done when the inputs did not change, and the tarball is never
@@ -14,9 +15,12 @@ inputs_hash() {
 		sha256sum | cut -d' ' -f1
 }
 
-series_patches() {
-	ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
-}
+# The commits this script makes are the same on every machine: a fixed
+# committer, and fixed dates (the pristine commit's) or the patches' own
+# (git am), so that 'base-commit:' in the mailed series names the same
+# commit wherever the tree is assembled.
+export GIT_COMMITTER_NAME="bpf workspace" GIT_COMMITTER_EMAIL="workspace@localhost"
+PRISTINE_DATE="2000-01-01T00:00:00Z"
 
 # am TREE LABEL PATCH...: apply patches with git am; on failure name the
 # patch and the file, and leave the tree as it was.
@@ -24,7 +28,7 @@ am() {
 	local tree=$1 label=$2 out
 	shift 2
 	[ $# -gt 0 ] || return 0
-	if ! out=$(git -C "$tree" am -q "$@" 2>&1); then
+	if ! out=$(git -C "$tree" am -q --committer-date-is-author-date "$@" 2>&1); then
 		git -C "$tree" am --abort >/dev/null 2>&1 || true
 		echo "$out" | grep -E '^(error|Patch failed|fatal)' >&2 || echo "$out" >&2
 		die "a $label patch does not apply (see above: the patch and the file)"
@@ -61,7 +65,9 @@ unpack() {
 	echo "committing the pristine tree"
 	# Debian's top-level .gitignore ignores everything: add by force.
 	git -C "$tmp" add -A -f
-	git -C "$tmp" commit -q -m "Linux $VERSION ($PKG, pristine)"
+	GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
+		GIT_AUTHOR_DATE=$PRISTINE_DATE GIT_COMMITTER_DATE=$PRISTINE_DATE \
+		git -C "$tmp" commit -q -m "Linux $VERSION ($PKG, pristine)"
 	git -C "$tmp" tag pristine
 	apply_all "$tmp"
 	mv "$tmp" "$L"
@@ -88,3 +94,9 @@ else
 	echo "$L is up to date"
 fi
 printf '%s\n%s\n' "$(inputs_hash)" "$(git -C "$L" rev-parse HEAD)" >"$STAMP"
+# The mailed series names the commit it applies to: warn if it is not this
+# tree's base (base/patches changed since the last export).
+named=$(sed -n 's/^base-commit: //p' "$TOP/series/0000-cover-letter.patch" 2>/dev/null || true)
+if [ -n "$named" ] && [ "$named" != "$(git -C "$L" rev-parse base)" ]; then
+	echo "warning: series/ names base-commit $named, but tag base is $(git -C "$L" rev-parse base): run 'make export'" >&2
+fi

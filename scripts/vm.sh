@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # vm.sh KERNEL_DIR RESULTS_DIR CMD...: boot build/kernels/<name>/bzImage in
-# QEMU (TCG) with the host's / as a read-only root, run CMD in the guest
-# (cwd: the workspace), and fail if the guest hangs, panics, or CMD fails.
-# RESULTS_DIR is the only directory the guest can write; it gets cmd.sh,
-# rc and console.log. With no CMD, an interactive shell on the console.
-# The host's GUEST_* environment variables are exported to CMD;
-# VM_QEMU_EXTRA adds QEMU options (e.g. '-icount shift=0').
-# Exit code: CMD's, 124 if the guest hung (VM_TIMEOUT seconds), else 1.
+# QEMU (TCG) with the host's / as the root, run CMD in the guest (cwd: the
+# workspace), stream its output to this script's stdout as it runs, and
+# fail if the guest hangs, panics, or CMD fails. The guest writes into
+# overlays that vanish at power-off (scripts/guest/init.sh); RESULTS_DIR
+# is the one directory it shares with the host: it gets cmd.sh, output
+# (CMD's output), rc and console.log. With no CMD, an interactive shell on
+# the console. The host's GUEST_* environment variables are exported to
+# CMD, and the selftests' make variables of the kernel's object directory
+# (VMLINUX_BTF, KDIR, CLANG, ...), so that the selftests' own make finds
+# its build up to date. VM_QEMU_EXTRA adds QEMU options (e.g. '-icount
+# shift=0'). Exit code: CMD's, 124 if the guest hung (VM_TIMEOUT seconds),
+# else 1.
 source "$(dirname "$0")/lib.sh"
 
 KDIR=$1 RES=$2
@@ -22,6 +28,12 @@ RES=$(cd "$RES" && pwd)
 	echo "export WS_KERNEL_DIR='$KDIR'"
 	# GUEST_* variables of the host are the guest tools' parameters.
 	env | grep -E '^GUEST_[A-Z0-9_]*=' | sed "s/=\(.*\)/='\1'/; s/^/export /" || true
+	# what scripts/selftests.sh built the selftests with
+	if [ -f "$KDIR/obj" ]; then
+		obj=$(cat "$KDIR/obj")
+		printf 'export VMLINUX_BTF=%q KDIR=%q\n' "$obj/vmlinux" "$obj"
+		printf 'export %q\n' "${BPF_TOOLS[@]}"
+	fi
 	if [ $# -gt 0 ]; then printf '%q ' "$@"; echo; else echo 'exec bash -i </dev/console >/dev/console 2>&1'; fi
 } >"$RES/cmd.sh"
 
@@ -32,7 +44,7 @@ RES=$(cd "$RES" && pwd)
 # with one thread, which is also faster for IPI-heavy work.
 qemu=(qemu-system-x86_64 -accel "tcg,thread=${VM_TCG_THREAD:-single}" -cpu max -smp "${VM_CPUS:-2}" -m "${VM_MEM:-4G}"
 	-kernel "$KDIR/bzImage" -display none -no-reboot -monitor none
-	-fsdev local,id=root,path=/,security_model=none,readonly=on
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev "local,id=results,path=$RES,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
@@ -45,7 +57,11 @@ fi
 
 t0=$SECONDS
 rc=0
-timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -serial "file:$RES/console.log" </dev/null || rc=$?
+timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -serial "file:$RES/console.log" </dev/null &
+qemu_pid=$!
+tail -n +1 -F --pid="$qemu_pid" "$RES/output" 2>/dev/null &
+wait "$qemu_pid" || rc=$?
+wait
 echo "guest ran $(fmt_secs $((SECONDS - t0)))"
 if [ ! -s "$RES/console.log" ]; then
 	die "qemu failed to start (exit $rc)"
@@ -56,7 +72,7 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	exit 124
 fi
 # panics, oopses, WARN()s, lockdep and RCU reports, stalls and hung tasks
-SPLAT='Kernel panic|BUG:|Oops|WARNING:|general protection|Call Trace:|INFO: rcu|detected stall|blocked for more than'
+SPLAT=$(sed '/^#/d; /^$/d' "$TOP/config/splats.txt" | paste -sd '|')
 # (up to the power-off: init may be killed by the vanishing 9p root after it)
 if sed '/reboot: Power down/q' "$RES/console.log" | grep -qE "$SPLAT"; then
 	echo "error: the guest kernel reported a problem; console: $RES/console.log" >&2
@@ -65,5 +81,5 @@ if sed '/reboot: Power down/q' "$RES/console.log" | grep -qE "$SPLAT"; then
 fi
 [ -f "$RES/rc" ] || { echo "error: guest stopped before the command finished; console: $RES/console.log" >&2; tail -n 30 "$RES/console.log" >&2; exit 1; }
 rc=$(cat "$RES/rc")
-[ "$rc" -eq 0 ] || echo "the command exited $rc in the guest; its output: $RES/console.log" >&2
+[ "$rc" -eq 0 ] || echo "the command exited $rc in the guest; its output: $RES/output" >&2
 exit "$rc"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # suite.sh SELFTESTS_DIR JOB...: run test jobs in the guest. Each job's
 # output goes to $WS_RESULTS/JOB.log and its exit code to $WS_RESULTS/JOB.rc;
 # the host (scripts/report.py) judges them. Jobs:
@@ -8,7 +9,7 @@
 #   reject      load the objects of tests/expect.txt with bpftool
 #   NAME        any other job runs the workspace tool build/tests/NAME
 #               with the kernel's name (base, series, pristine, ...) as
-#               its argument; it prints 'ok ...' / 'not ok ...' lines
+#               its argument; it prints KTAP (scripts/report.py reads it)
 set -u
 ST=$1
 shift
