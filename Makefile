@@ -31,10 +31,10 @@ export:		## write the commits after tag 'base' in build/linux to series/
 	@$(S)/export.sh
 
 kernel:		## build build/linux into build/obj (incremental)
-	@. $(S)/lib.sh && stage kernel $(S)/kernel.sh $$B/linux $$B/obj dev
+	@. $(S)/lib.sh && stage kernel $(S)/build-kernel.sh $$B/linux $$B/obj dev
 
 selftests:	## build the selftests of build/linux against build/obj
-	@. $(S)/lib.sh && stage selftests $(S)/selftests.sh $$B/linux $$B/obj
+	@. $(S)/lib.sh && stage selftests $(S)/build-selftests.sh $$B/linux $$B/obj
 
 vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
 	@$(S)/vm.sh build/kernels/$(KERNEL) build/results/vm $(if $(CMD),bash -c '$(CMD)')

@@ -396,20 +396,24 @@ def write_doc(agg, args):
     doc += derived_table(agg)
     doc += ["", "JIT bytes of the synthetic programs:", ""]
     doc += bytes_table(agg)
-    doc += ["", "## Verifier cost", "",
+    # the sections that explain a table: heading, text, table
+    sections = [
+        ("## Verifier cost", [
             "`verif_calls`: a main function calling 80 subprograms of 3 branches each;",
             "`verif_tail`: the same with a tail call in every subprogram. Loaded with",
             "`log_level` 4 (`BPF_LOG_STATS`): \"verification time N usec\" and \"processed N",
             "insns\" from the log, `verified_insns` from `bpf_prog_info`. Under icount the",
-            "verification time is in thousands of guest instructions.", ""]
-    doc += verifier_table(agg)
-    doc += ["", "## JIT image size, bytes", "",
+            "verification time is in thousands of guest instructions."], verifier_table),
+        ("## JIT image size, bytes", [
             "Every program of the tail call selftests (`tailcall*.bpf.o` of the series,",
             "the same objects on the three kernels) and of `tests/bench.bpf.c`, each loaded",
             "alone (tracing programs attached to `tailcall_bpf2bpf_fentry`). Exact;",
             "`jited_prog_len` from `bpf_prog_info`. Class from the translated program: tail",
-            "calls (none, in main only, in subprograms) and functions.", ""]
-    doc += jit_table(agg)
+            "calls (none, in main only, in subprograms) and functions."], jit_table),
+    ]
+    for title, text, table in sections:
+        doc += ["", title, ""] + text + [""]
+        doc += table(agg)
     doc += ["", "Rejected programs (the verifier's message):", ""] + rejected_lines(agg) + [""]
     with open(args.doc, "w") as f:
         f.write("\n".join(doc))

@@ -4,7 +4,7 @@
 # on pristine (Debian's 6.1, upstream's design), base (no mixing) and
 # series (base + series/), with the same guest, QEMU and BPF objects:
 #  1. build the three kernels in the check worktree and object directory
-#     (scripts/kernels.sh: incremental), then the series' selftests, whose
+#     (scripts/build-kernels.sh: incremental), then the series' selftests, whose
 #     tailcall*.bpf.o are the corpus on all three kernels, and
 #     tests/bench*.c (skipped with BENCH_NO_BUILD=1);
 #  2. BENCH_ROUNDS rounds (default 5); each boots the three kernels in
@@ -34,12 +34,12 @@ COMMAND="$(env | { grep -E '^BENCH_[A-Z_]*=' || true; } | sort | tr '\n' ' ')mak
 if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
 	stage deps "$TOP/scripts/deps.sh"
 	stage tree "$TOP/scripts/tree.sh"
-	"$TOP/scripts/kernels.sh" "${KERNELS[@]}"
+	"$TOP/scripts/build-kernels.sh" "${KERNELS[@]}"
 	# the worktree is at the series now: its selftests objects serve
 	# all three kernels
-	stage bench-selftests "$TOP/scripts/selftests.sh" "$B/check/linux" "$B/check/obj"
+	stage bench-selftests "$TOP/scripts/build-selftests.sh" "$B/check/linux" "$B/check/obj"
 fi
-stage bench-tools "$TOP/scripts/tools.sh" "$SRC" "$TOP/tests/bench.c" "$TOP"/tests/bench*.bpf.c
+stage bench-tools "$TOP/scripts/build-tools.sh" "$SRC" "$TOP/tests/bench.c" "$TOP"/tests/bench*.bpf.c
 for k in "${KERNELS[@]}"; do
 	[ -f "$B/kernels/$k/bzImage" ] || die "no kernel $k: run without BENCH_NO_BUILD=1"
 done

@@ -17,7 +17,7 @@ n=0
 for patch in "${p[@]}"; do
 	n=$((n + 1))
 	git -C "$SRC" am -q "$patch" || die "$(basename "$patch") does not apply"
-	stage "bisect-$n-build" "$TOP/scripts/kernel.sh" "$SRC" "$OBJ" "bisect"
+	stage "bisect-$n-build" "$TOP/scripts/build-kernel.sh" "$SRC" "$OBJ" "bisect"
 	stage "bisect-$n-boot" "$TOP/scripts/vm.sh" "$B/kernels/bisect" "$B/results/bisect" \
 		bash -c "cd $SRC/tools/testing/selftests/bpf && ./test_progs -t tailcalls; true"
 	echo "ok $n $(basename "$patch")"

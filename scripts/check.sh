@@ -22,7 +22,7 @@ stage deps "$TOP/scripts/deps.sh"
 stage tree "$TOP/scripts/tree.sh"
 
 # The kernels in the check worktree and object directory, never in the
-# tree a developer works in (scripts/kernels.sh); pristine first, so that
+# tree a developer works in (scripts/build-kernels.sh); pristine first, so that
 # base and series are incremental rebuilds of it.
 kernels=(pristine base)
 if [ -n "$(series_patches)" ]; then
@@ -30,8 +30,8 @@ if [ -n "$(series_patches)" ]; then
 else
 	echo "series/ has no patches: only the base is tested"
 fi
-"$TOP/scripts/kernels.sh" "${kernels[@]}"
-stage check-selftests "$TOP/scripts/selftests.sh" "$SRC" "$OBJ"
+"$TOP/scripts/build-kernels.sh" "${kernels[@]}"
+stage check-selftests "$TOP/scripts/build-selftests.sh" "$SRC" "$OBJ"
 
 # The guests (config/jobs.txt) run side by side: most of their jobs keep
 # one vCPU busy, so two guests share the two host cores well (pristine's

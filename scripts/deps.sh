@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what the workspace needs from Debian's archive. The pinned kernel
-# source package is not installed: scripts/source.sh fetches it.
+# source package is not installed: scripts/fetch-source.sh fetches it.
 source "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
@@ -26,4 +26,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "packages ok"
-"$TOP/scripts/source.sh" >/dev/null
+"$TOP/scripts/fetch-source.sh" >/dev/null

@@ -20,7 +20,7 @@ rm -f "$TOP"/series/*.patch
 # the size of this repository)
 git -C "$L" -c core.abbrev=9 format-patch -q --cover-letter --zero-commit --no-signature \
 	--base=base --subject-prefix='PATCH bpf-next' -o "$TOP/series" base..HEAD
-python3 "$TOP/scripts/cover.py" "$old" "$TOP/series/0000-cover-letter.patch"
+python3 "$TOP/scripts/cover-letter.py" "$old" "$TOP/series/0000-cover-letter.patch"
 
 source "$TOP/base/pin"
 hash=$(cat "$TOP/base/pin" "$TOP"/base/patches/*.patch "$TOP"/series/*.patch | sha256sum | cut -d' ' -f1)

@@ -100,7 +100,7 @@ run_guests() {
 			[ -z "${SEED_BASE:-}" ] || export GUEST_RANDOM_SEED=$((SEED_BASE + n))
 			for v in $env; do export "${v?}"; done
 			RUN_NAME=$run stage "$target-guest-$run" \
-				"$TOP/scripts/boot-tests.sh" "$kernel" "$st" ${jobs//,/ }
+				"$TOP/scripts/run-guest.sh" "$kernel" "$st" ${jobs//,/ }
 		) </dev/null &
 		pids+=($!)
 		RESULTS+=("$run=$B/results/$run")

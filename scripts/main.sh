@@ -10,8 +10,8 @@ L=$B/linux
 T0=$SECONDS
 stage deps "$TOP/scripts/deps.sh"
 stage tree "$TOP/scripts/tree.sh"
-stage kernel "$TOP/scripts/kernel.sh" "$L" "$B/obj" dev
-stage selftests "$TOP/scripts/selftests.sh" "$L" "$B/obj"
+stage kernel "$TOP/scripts/build-kernel.sh" "$L" "$B/obj" dev
+stage selftests "$TOP/scripts/build-selftests.sh" "$L" "$B/obj"
 run_guests make "$L/tools/testing/selftests/bpf"
 echo "make: $(fmt_secs $((SECONDS - T0))) in all"
 python3 "$TOP/scripts/report.py" "${RESULTS[@]}" | tee "$LOGS/report.txt"

@@ -86,23 +86,6 @@ def job_test_bpf(kernel, log, rc):
         row(kernel, "lib/test_bpf insmod", False, f"exit {rc}")
 
 
-def job_reject(kernel, log, rc):
-    want = kernel if kernel != "dev" else "series"
-    for line in listed("expect.txt"):
-        obj, k, verdict, *msg = line.split(None, 3)
-        if k != want:
-            continue
-        msg = msg[0] if msg else ""
-        m = re.search(rf"^== {obj}\.bpf\.o\n(.*?)^== {obj}\.bpf\.o: (\w+)$",
-                      log, re.M | re.S)
-        name = f"{obj} is {verdict}" + (f' with "{msg}"' if msg else "")
-        if not m:
-            row(kernel, name, False, "object was not loaded")
-            continue
-        ok = m.group(2) == verdict and msg in m.group(1)
-        row(kernel, name, ok, m.group(2))
-
-
 # KTAP (tests/tool.h): "ok 3 NAME", "not ok 4 NAME # DETAIL",
 # "ok 5 NAME # SKIP DETAIL"; the plan "1..N" first or last
 KTAP_RESULT = re.compile(r"^(ok|not ok) (\d+) (\S+)(?: # (.*))?$", re.M)
@@ -143,7 +126,7 @@ def job_tool(kernel, log, rc, job):
 
 
 JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
-        "test_bpf": job_test_bpf, "reject": job_reject}
+        "test_bpf": job_test_bpf}
 
 
 def judge(kernel, d):
@@ -152,7 +135,7 @@ def judge(kernel, d):
     detail = "" if boot == "0" else f"see {d}/console.log"
     row(kernel, "boot, run, clean console", boot == "0", detail)
     # A hang is what an unbounded tail call chain looks like: the second
-    # boot (scripts/boot-tests.sh) only shows whether it recurs.
+    # boot (scripts/run-guest.sh) only shows whether it recurs.
     if hung:
         row(kernel, "no hang", False, f"first boot hung; console: {hung}")
     for job in (read(os.path.join(d, "jobs")) or "").split():

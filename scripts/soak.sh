@@ -21,8 +21,8 @@ T0=$SECONDS
 
 stage deps "$TOP/scripts/deps.sh"
 stage tree "$TOP/scripts/tree.sh"
-"$TOP/scripts/kernels.sh" pristine series debug
-stage soak-selftests "$TOP/scripts/selftests.sh" "$SRC" "$B/check/obj"
+"$TOP/scripts/build-kernels.sh" pristine series debug
+stage soak-selftests "$TOP/scripts/build-selftests.sh" "$SRC" "$B/check/obj"
 
 echo "soak: seed $SOAK_SEED, $SOAK_RANDOM random programs, races for ${SOAK_SECONDS}s"
 export GUEST_RANDOM_COUNT=$SOAK_RANDOM GUEST_RACES_SECONDS=$SOAK_SECONDS

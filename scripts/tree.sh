@@ -55,7 +55,7 @@ identity() {
 
 unpack() {
 	local tmp=$B/linux.tmp tarball
-	tarball=$("$TOP/scripts/source.sh")
+	tarball=$("$TOP/scripts/fetch-source.sh")
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	echo "unpacking"

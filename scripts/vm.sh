@@ -28,7 +28,7 @@ RES=$(cd "$RES" && pwd)
 	echo "export WS_KERNEL_DIR='$KDIR'"
 	# GUEST_* variables of the host are the guest tools' parameters.
 	env | grep -E '^GUEST_[A-Z0-9_]*=' | sed "s/=\(.*\)/='\1'/; s/^/export /" || true
-	# what scripts/selftests.sh built the selftests with
+	# what scripts/build-selftests.sh built the selftests with
 	if [ -f "$KDIR/obj" ]; then
 		obj=$(cat "$KDIR/obj")
 		printf 'export VMLINUX_BTF=%q KDIR=%q\n' "$obj/vmlinux" "$obj"

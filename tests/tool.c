@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The helpers of the guest tools (see tool.h), linked into each of them by
- * scripts/tools.sh.
+ * scripts/build-tools.sh.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Shared by the workspace's tests: for the BPF objects a one-slot program
  * array; for the guest tools (hostile, races, random, bench, jitdump) the
- * helpers of tests/tool.c, which scripts/tools.sh links into each of them:
+ * helpers of tests/tool.c, which scripts/build-tools.sh links into each of them:
  * KTAP output, parameters, the clock, objects and verifier logs, test
  * runs, and raw programs with hand-made BTF.
  */

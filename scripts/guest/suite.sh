@@ -6,14 +6,12 @@
 #   tailcalls   test_progs -t tailcalls
 #   verifier    test_verifier
 #   test_bpf    insmod lib/test_bpf.ko (JIT and interpreter tests)
-#   reject      load the objects of tests/expect.txt with bpftool
 #   NAME        any other job runs the workspace tool build/tests/NAME
 #               with the kernel's name (base, series, pristine, ...) as
 #               its argument; it prints KTAP (scripts/report.py reads it)
 set -u
 ST=$1
 shift
-BPFTOOL=$ST/tools/sbin/bpftool
 
 # GUEST_JIT_HARDEN=2 runs every job with constant blinding on.
 if [ -n "${GUEST_JIT_HARDEN:-}" ]; then
@@ -39,27 +37,11 @@ test_bpf() {
 	return "$rc"
 }
 
-load_all() {
-	local o rc=0
-	# the objects tests/expect.txt has verdicts for
-	for o in $(sed 's/#.*//' tests/expect.txt | awk 'NF { print "build/tests/" $1 ".bpf.o" }' | sort -u); do
-		echo "== $(basename "$o")"
-		if "$BPFTOOL" prog loadall "$o" "/sys/fs/bpf/$(basename "$o" .bpf.o)"; then
-			echo "== $(basename "$o"): loaded"
-		else
-			echo "== $(basename "$o"): rejected"
-		fi
-		rm -rf "/sys/fs/bpf/$(basename "$o" .bpf.o)"
-	done
-	return "$rc"
-}
-
 for job in "$@"; do
 	case $job in
 	tailcalls) (cd "$ST" && run tailcalls ./test_progs -t tailcalls) ;;
 	verifier) (cd "$ST" && run verifier ./test_verifier) ;;
 	test_bpf) run test_bpf test_bpf ;;
-	reject) run reject load_all ;;
 	*)
 		[ -x "build/tests/$job" ] || { echo "guest: no tool build/tests/$job for job $job" >&2; exit 2; }
 		run "$job" "build/tests/$job" "$(basename "$WS_KERNEL_DIR")"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Carry the subject and text of an old cover letter into a new one.
 
-usage: cover.py OLD NEW   (NEW is rewritten in place)
+usage: cover-letter.py OLD NEW   (NEW is rewritten in place)
 git format-patch writes '*** SUBJECT HERE ***' and '*** BLURB HERE ***'
 placeholders; they are replaced with what OLD had in their place.
 """

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# selftests.sh SRC OBJ: build the BPF selftests of SRC (test_progs,
+# build-selftests.sh SRC OBJ: build the BPF selftests of SRC (test_progs,
 # test_verifier, bpftool, bpf_testmod.ko) against the kernel in OBJ, and
-# the workspace's own tests from tests/ (scripts/tools.sh).
+# the workspace's own tests from tests/ (scripts/build-tools.sh).
 source "$(dirname "$0")/lib.sh"
 
 SRC=$1 OBJ=$2
@@ -18,5 +18,5 @@ for f in test_progs test_verifier bpf_testmod.ko tools/sbin/bpftool; do
 	[ -e "$ST/$f" ] || die "selftests build did not produce $ST/$f"
 done
 
-"$TOP/scripts/tools.sh" "$SRC"
+"$TOP/scripts/build-tools.sh" "$SRC"
 echo "selftests built in $ST"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels.sh NAME...: build the named kernels, one after the other, in the
+# build-kernels.sh NAME...: build the named kernels, one after the other, in the
 # check worktree (build/check/linux) and one object directory
 # (build/check/obj), so that switching between them is an incremental
 # rebuild. NAME is one of
@@ -43,6 +43,6 @@ for name in "$@"; do
 		continue
 	fi
 	rm -f "$out/stamp"
-	stage "kernel-$name" "$TOP/scripts/kernel.sh" "$SRC" "$obj" "$name" "${extra[@]}"
+	stage "kernel-$name" "$TOP/scripts/build-kernel.sh" "$SRC" "$obj" "$name" "${extra[@]}"
 	echo "$s" >"$out/stamp"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# boot-tests.sh NAME SELFTESTS_DIR JOB...: boot build/kernels/NAME, run the
+# run-guest.sh NAME SELFTESTS_DIR JOB...: boot build/kernels/NAME, run the
 # test jobs of scripts/guest/suite.sh, and leave everything in
 # build/results/RUN (jobs, boot.rc, JOB.log, console.log); RUN is $RUN_NAME,
 # NAME by default. A failed boot is recorded, not fatal: scripts/report.py

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# kernel.sh SRC OBJ NAME [FRAGMENT]: configure and build the kernel in SRC
+# build-kernel.sh SRC OBJ NAME [FRAGMENT]: configure and build the kernel in SRC
 # into the object directory OBJ (incrementally), then keep bzImage and
 # test_bpf.ko under build/kernels/NAME/. The config is the fragments of
 # config_fragments (lib.sh); FRAGMENT (e.g. config/debug.config) is merged

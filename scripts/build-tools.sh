@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# tools.sh SRC [FILE...]: build the workspace's own tests from tests/ into
+# build-tools.sh SRC [FILE...]: build the workspace's own tests from tests/ into
 # build/tests/ against the selftests of SRC (their libbpf and headers):
 #   tests/NAME.bpf.c -> build/tests/NAME.bpf.o   (clang-16, BPF objects)
 #   tests/NAME.c     -> build/tests/NAME         (gcc, guest tools, libbpf)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# source.sh: print the path of the pinned kernel source tarball (base/pin),
+# fetch-source.sh: print the path of the pinned kernel source tarball (base/pin),
 # fetching the pinned package from Debian's archive into the workspace's
 # cache first if needed. The package is never installed, so whichever
 # version of it the machine has installed, or none, changes nothing.
