@@ -6,14 +6,20 @@ SHELL := /bin/bash
 S := scripts
 KERNEL ?= dev
 CMD ?=
+# which series 'tree', 'export' and 'send-email' work on: series (series/,
+# build/linux) or upstream (upstream/series/, build/upstream/linux)
+SERIES ?= series
 
-.PHONY: all check soak bench deps tree export kernel selftests vm bisect checkpatch send-email clean help
+.PHONY: all check upstream soak bench deps tree export kernel selftests vm bisect checkpatch send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
 
 check:		## the test suite: base and base+series, built, booted, tested
 	@$(S)/check.sh
+
+upstream:	## the upstream fix series on Debian's 6.12: reproducer crashes pristine, fixed rejects it
+	@$(S)/upstream.sh
 
 soak:		## the long checks: debug kernel (KASAN), races, random programs
 	@$(S)/soak.sh
@@ -24,11 +30,11 @@ bench:		## JIT size, run time, verifier cost: pristine, base, series (docs/bench
 deps:		## install missing packages (as root) and check the pinned source
 	@$(S)/deps.sh
 
-tree:		## assemble build/linux: pristine, base/patches (tag base), series/
-	@$(S)/tree.sh
+tree:		## assemble build/linux: pristine, base/patches (tag base), series/ (SERIES=upstream: build/upstream/linux)
+	@$(S)/tree.sh $(SERIES)
 
-export:		## write the commits after tag 'base' in build/linux to series/
-	@$(S)/export.sh
+export:		## write the commits after tag 'base' in build/linux to series/ (SERIES=upstream: to upstream/series/)
+	@$(S)/export.sh $(SERIES)
 
 kernel:		## build build/linux into build/obj (incremental)
 	@. $(S)/lib.sh && stage kernel $(S)/build-kernel.sh $$B/linux $$B/obj dev
@@ -42,11 +48,11 @@ vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
 bisect:		## build and boot every step of series/ (after one make check)
 	@$(S)/bisect.sh
 
-checkpatch:	## checkpatch --strict --codespell --git on the commits of series/
+checkpatch:	## checkpatch --strict --codespell --git on the commits of every series
 	@$(S)/checkpatch.sh
 
-send-email:	## git send-email --dry-run of series/, To/Cc from get_maintainer.pl
-	@$(S)/send-email.sh
+send-email:	## git am + git send-email --dry-run of series/ (SERIES=upstream: upstream/series/)
+	@$(S)/send-email.sh $(SERIES)
 
 clean:		## remove build/ unless build/linux has unexported work (FORCE=1: anyway)
 	@$(S)/clean.sh

@@ -18,11 +18,13 @@ if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev
 	printf '%s\n' "$frag" >"$OBJ/.config"
 	make -C "$SRC" O="$OBJ" CC="$KCC" olddefconfig
 	# Every option of every fragment must have survived olddefconfig
-	# (the last fragment that sets an option wins).
+	# (the last fragment that sets an option wins; '=n' is also met by an
+	# option that its dependencies hide).
 	cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | tac | sort -s -u -t= -k1,1 | while IFS= read -r opt; do
 		want=$opt
 		[ "${opt#*=}" = n ] && want="# ${opt%=n} is not set"
-		grep -qxF "$want" "$OBJ/.config" || die "config fragments ${frags[*]#$TOP/} ask for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
+		grep -qxF "$want" "$OBJ/.config" ||
+			{ [ "${opt#*=}" = n ] && ! grep -q "^${opt%=n}=" "$OBJ/.config"; } || die "config fragments ${frags[*]#$TOP/} ask for '$opt', .config has: $(grep "^.*${opt%%=*}[= ]" "$OBJ/.config" || echo nothing)"
 	done
 	# only now: a failed check is checked again by the next run
 	printf '%s\n' "$frag" >"$OBJ/.config.fragment"

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# build-kernels.sh NAME...: build the named kernels, one after the other, in the
-# check worktree (build/check/linux) and one object directory
-# (build/check/obj), so that switching between them is an incremental
-# rebuild. NAME is one of
-#   pristine  Debian's tree untouched (upstream's 2020 design)
+# build-kernels.sh NAME...: build the named kernels, one after the other, in
+# a check worktree and one object directory per series, so that switching
+# between the kernels of a series is an incremental rebuild. NAME is one of
+#   pristine  Debian's 6.1 untouched (upstream's 2020 design)
 #   base      tag 'base': pristine + base/patches (no mixing)
 #   series    base + series/
 #   debug     the series with config/debug.config (KASAN, lockdep, ...),
 #             in an object directory of its own (build/check/obj-debug)
-# A kernel whose source tree and config fragments are those it was last
-# built from is not rebuilt. The worktree is left at the last NAME.
+# in build/check/linux and build/check/obj, and
+#   upstream-pristine  Debian's 6.12 untouched (upstream/pin)
+#   upstream-fixed     the same + upstream/series/
+# in build/upstream/check and build/upstream/obj. A kernel whose source tree
+# and config fragments are those it was last built from is not rebuilt.
+# The worktrees are left at the last NAME.
 source "$(dirname "$0")/lib.sh"
-
-SRC=$B/check/linux
-OBJ=$B/check/obj
 
 # stamp [FRAGMENT]: what a kernel is built from (tree, config fragments).
 stamp() {
@@ -27,15 +27,28 @@ stamp() {
 }
 
 for name in "$@"; do
+	# the series, the tag to start from, whether the series is applied
 	case $name in
-	pristine | base) stage "checkout-$name" worktree_at "$SRC" "$name" ;;
-	series | debug) stage "checkout-$name" worktree_at "$SRC" base && stage apply-series apply_series "$SRC" ;;
-	*) die "unknown kernel '$name' (pristine, base, series or debug)" ;;
+	pristine | base) p=series ref=$name apply= ;;
+	series | debug) p=series ref=base apply=1 ;;
+	upstream-pristine) p=upstream ref=pristine apply= ;;
+	upstream-fixed) p=upstream ref=base apply=1 ;;
+	*) die "unknown kernel '$name' (pristine, base, series, debug, upstream-pristine or upstream-fixed)" ;;
 	esac
-	obj=$OBJ extra=()
-	if [ "$name" = debug ]; then
-		obj=$OBJ-debug extra=("$TOP/config/debug.config")
+	product "$p"
+	if [ "$p" = series ]; then
+		SRC=$B/check/linux OBJ=$B/check/obj
+	else
+		SRC=$B/upstream/check OBJ=$B/upstream/obj
+		[ -d "$TREE/.git" ] || stage tree-upstream "$TOP/scripts/tree.sh" upstream
 	fi
+	stage "checkout-$name" worktree_at "$SRC" "$ref" "$TREE"
+	[ -z "$apply" ] || stage "apply-$name" apply_series "$SRC" "$SERIES"
+	obj=$OBJ extra=()
+	case $name in
+	debug) obj=$OBJ-debug extra=("$TOP/config/debug.config") ;;
+	upstream-*) extra=("$TOP/config/upstream.config") ;;
+	esac
 	s=$(stamp "${extra[@]}")
 	out=$B/kernels/$name
 	if [ -f "$out/bzImage" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$s" ]; then

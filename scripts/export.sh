@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Export the commits after tag 'base' in build/linux into series/, as
-# 'git format-patch --cover-letter' output. The cover letter keeps the
-# subject and text it already has in series/.
+# export.sh [series|upstream]: export the commits after tag 'base' in the
+# series' tree (build/linux, build/upstream/linux) into its directory
+# (series/, upstream/series/), as 'git format-patch --cover-letter --base'
+# output. The cover letter keeps the subject and text it already has.
 source "$(dirname "$0")/lib.sh"
+product "${1:-series}"
 
-L=$B/linux
+L=$TREE
 [ -d "$L/.git" ] || die "$L does not exist: run 'make tree' first"
 [ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ] ||
 	die "$L has uncommitted changes: commit them first"
@@ -14,15 +16,13 @@ n=$(git -C "$L" rev-list --count base..HEAD)
 
 old=$(mktemp)
 trap 'rm -f "$old"' EXIT
-cp "$TOP/series/0000-cover-letter.patch" "$old" 2>/dev/null || : >"$old"
-rm -f "$TOP"/series/*.patch
+cp "$SERIES/0000-cover-letter.patch" "$old" 2>/dev/null || : >"$old"
+rm -f "$SERIES"/*.patch
 # (index lines abbreviated as in a kernel tree with its history, whatever
 # the size of this repository)
 git -C "$L" -c core.abbrev=9 format-patch -q --cover-letter --zero-commit --no-signature \
-	--base=base --subject-prefix='PATCH bpf-next' -o "$TOP/series" base..HEAD
-python3 "$TOP/scripts/cover-letter.py" "$old" "$TOP/series/0000-cover-letter.patch"
+	--base=base --subject-prefix="$PREFIX" -o "$SERIES" base..HEAD
+python3 "$TOP/scripts/cover-letter.py" "$old" "$SERIES/0000-cover-letter.patch"
 
-source "$TOP/base/pin"
-hash=$(cat "$TOP/base/pin" "$TOP"/base/patches/*.patch "$TOP"/series/*.patch | sha256sum | cut -d' ' -f1)
-printf '%s\n%s\n' "$hash" "$(git -C "$L" rev-parse HEAD)" >"$B/tree.stamp"
-echo "exported $n patches to series/"
+printf '%s\n%s\n' "$(inputs_hash)" "$(git -C "$L" rev-parse HEAD)" >"$STAMP"
+echo "exported $n patches to ${SERIES#$TOP/}/"

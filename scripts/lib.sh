@@ -59,30 +59,63 @@ stage() {
 	echo "[$name] $(fmt_secs $((SECONDS - t0)))"
 }
 
-# worktree_at DIR REF: a worktree of build/linux at DIR, detached at REF,
-# whatever state it was left in (made anew if build/linux was assembled
-# anew since).
+# worktree_at DIR REF [REPO]: a worktree of REPO (build/linux) at DIR,
+# detached at REF, whatever state it was left in (made anew if REPO was
+# assembled anew since).
 worktree_at() {
-	local dir=$1 ref=$2
-	git -C "$B/linux" worktree prune
+	local dir=$1 ref=$2 repo=${3:-$B/linux}
+	git -C "$repo" worktree prune
 	git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 || rm -rf "$dir"
-	[ -e "$dir/.git" ] || git -C "$B/linux" worktree add -q --detach "$dir" "$ref"
+	[ -e "$dir/.git" ] || git -C "$repo" worktree add -q --detach "$dir" "$ref"
 	git -C "$dir" am --abort >/dev/null 2>&1 || true
 	git -C "$dir" checkout -q --detach "$ref"
 	git -C "$dir" reset -q --hard "$ref"
 }
 
-# series_patches: the patches of series/, cover letter excluded.
-series_patches() {
-	ls "$TOP"/series/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
+# product NAME: the variables of one of the repository's patch series:
+#   series    series/, for bpf-next: on base/pin + base/patches, developed
+#             in build/linux
+#   upstream  upstream/series/, fixes for the bpf tree: on upstream/pin
+#             (Debian's 6.12), developed in build/upstream/linux
+# PIN (the pinned source), BASE_PATCHES (scaffolding applied before tag
+# base, or nothing), SERIES (the series' directory), TREE (the git tree),
+# STAMP (what TREE was assembled from), REVIEW (a worktree of TREE where
+# the mailed patches are applied and checked), PREFIX (the subject prefix).
+product() {
+	case $1 in
+	series)
+		PIN=$TOP/base/pin BASE_PATCHES=$TOP/base/patches SERIES=$TOP/series
+		TREE=$B/linux STAMP=$B/tree.stamp REVIEW=$B/review/linux
+		PREFIX="PATCH bpf-next"
+		;;
+	upstream)
+		PIN=$TOP/upstream/pin BASE_PATCHES= SERIES=$TOP/upstream/series
+		TREE=$B/upstream/linux STAMP=$B/upstream/tree.stamp
+		REVIEW=$B/upstream/review PREFIX="PATCH bpf"
+		;;
+	*) die "unknown series '$1' (series or upstream)" ;;
+	esac
 }
 
-# apply_series DIR: series/ on top of what DIR has checked out.
+# inputs_hash: what the tree of the current product is assembled from (the
+# pin and the patches), as one hash; the first line of STAMP.
+inputs_hash() {
+	cat "$PIN" ${BASE_PATCHES:+"$BASE_PATCHES"/*.patch} "$SERIES"/*.patch 2>/dev/null |
+		sha256sum | cut -d' ' -f1
+}
+
+# series_patches [DIR]: the patches of DIR (series/), cover letter excluded.
+series_patches() {
+	ls "${1:-$TOP/series}"/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
+}
+
+# apply_series DIR [SERIES_DIR]: the patches of SERIES_DIR (series/) on top
+# of what DIR has checked out.
 apply_series() {
-	local p
-	mapfile -t p < <(series_patches)
-	[ "${#p[@]}" -gt 0 ] || die "series/ has no patches"
-	git -C "$1" am -q "${p[@]}" || die "series/ does not apply on tag base (run 'make tree' for the failing patch)"
+	local p dir=${2:-$TOP/series}
+	mapfile -t p < <(series_patches "$dir")
+	[ "${#p[@]}" -gt 0 ] || die "${dir#$TOP/}/ has no patches"
+	git -C "$1" am -q "${p[@]}" || die "${dir#$TOP/}/ does not apply on tag base (run 'make tree' for the failing patch)"
 }
 
 # run_guests TARGET SELFTESTS_DIR [KERNEL...]: boot the guests that

@@ -129,8 +129,27 @@ JOBS = {"tailcalls": job_tailcalls, "verifier": job_verifier,
         "test_bpf": job_test_bpf}
 
 
+def judge_crash(kernel, d, boot, expect):
+    """A guest that must crash: the console line, and every KTAP result
+    its jobs printed before the crash 'ok'."""
+    console = read(os.path.join(d, "console.log")) or ""
+    m = re.search(f".*(?:{expect}).*", console)
+    row(kernel, f"crashes: {expect}", boot != "0" and m is not None,
+        m.group(0).strip() if m else f"no such line (boot exit {boot})")
+    for job in (read(os.path.join(d, "jobs")) or "").split():
+        results = KTAP_RESULT.findall(read(os.path.join(d, f"{job}.log")) or "")
+        bad = [name for res, _, name, _ in results if res != "ok"]
+        row(kernel, f"{job} before the crash", results and not bad,
+            f"{len(results)} ok" if results and not bad
+            else f"not ok: {' '.join(bad) or 'no result'}")
+
+
 def judge(kernel, d):
     boot = (read(os.path.join(d, "boot.rc")) or "missing").strip()
+    expect = (read(os.path.join(d, "expect-crash")) or "").strip()
+    if expect:
+        judge_crash(kernel, d, boot, expect)
+        return
     hung = (read(os.path.join(d, "hung")) or "").strip()
     detail = "" if boot == "0" else f"see {d}/console.log"
     row(kernel, "boot, run, clean console", boot == "0", detail)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# send-email.sh: show how series/ would be mailed, and prove that the mail
-# applies. The files of series/ are the mails (git format-patch --base
-# output); this script
+# send-email.sh [series|upstream]: show how a series (series/,
+# upstream/series/) would be mailed, and prove that the mail applies. Its
+# files are the mails (git format-patch --base output); this script
 #   1. applies them with 'git am' to tag 'base' in the review worktree
-#      (build/review/linux), and checks that the cover letter's
+#      (lib.sh: product), and checks that the cover letter's
 #      'base-commit:' is that commit (scripts/tree.sh makes it the same on
 #      every machine);
 #   2. takes To and Cc from the tree's get_maintainer.pl: maintainers and
@@ -16,22 +16,23 @@
 # onto bpf-next and signing off with your own identity.
 source "$(dirname "$0")/lib.sh"
 
-R=$B/review/linux
-[ -d "$B/linux/.git" ] || die "build/linux is missing: run 'make tree' first"
-mapfile -t patches < <(ls "$TOP"/series/*.patch 2>/dev/null)
-[ ${#patches[@]} -gt 0 ] || die "series/ has no patches"
+product "${1:-series}"
+R=$REVIEW
+[ -d "$TREE/.git" ] || die "$TREE is missing: run 'make tree' first"
+mapfile -t patches < <(ls "$SERIES"/*.patch 2>/dev/null)
+[ ${#patches[@]} -gt 0 ] || die "${SERIES#$TOP/}/ has no patches"
 
-worktree_at "$R" base
-apply_series "$R"
+worktree_at "$R" base "$TREE"
+apply_series "$R" "$SERIES"
 want=$(git -C "$R" rev-parse base)
 have=$(sed -n 's/^base-commit: //p' "${patches[@]}" | head -n 1)
 [ "$have" = "$want" ] ||
-	die "series/ says base-commit: ${have:-nothing}, but tag base is $want: 'make export' from a tree that 'make tree' assembled"
-echo "git am: $(series_patches | wc -l) patches apply to base-commit $want"
+	die "${SERIES#$TOP/}/ says base-commit: ${have:-nothing}, but tag base is $want: 'make export' from a tree that 'make tree' assembled"
+echo "git am: $(series_patches "$SERIES" | wc -l) patches apply to base-commit $want"
 
 gm() {
 	local p
-	series_patches | while read -r p; do
+	series_patches "$SERIES" | while read -r p; do
 		(cd "$R" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
 			--no-git-fallback --no-fixes "$@" "$p")
 	done | sed 's/ (.*)$//' | sort -u
@@ -39,9 +40,9 @@ gm() {
 mapfile -t to < <(gm --no-l --no-r)
 mapfile -t cc < <(gm --no-m | grep -vxF -f <(printf '%s\n' "${to[@]}"))
 
-from="$(git -C "$B/linux" config user.name) <$(git -C "$B/linux" config user.email)>"
+from="$(git -C "$TREE" config user.name) <$(git -C "$TREE" config user.email)>"
 args=(--dry-run --confirm=never --suppress-cc=all --from "$from")
 for a in "${to[@]}"; do args+=(--to "$a"); done
 for a in "${cc[@]}"; do args+=(--cc "$a"); done
-echo "git send-email ${args[*]} series/*.patch"
+echo "git send-email ${args[*]} ${SERIES#$TOP/}/*.patch"
 git -C "$TOP" send-email "${args[@]}" "${patches[@]}"

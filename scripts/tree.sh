@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Assemble build/linux: the pinned tarball as commit 'pristine', base/patches
-# on top (tag 'base'), then series/ (branch 'series'). Re-running is cheap:
-# nothing is done when the inputs did not change, and the tarball is never
-# unpacked twice.
+# tree.sh [series|upstream]: assemble the tree of a series (lib.sh:
+# product): build/linux is the pinned tarball as commit 'pristine',
+# base/patches on top (tag 'base'), then series/ (branch 'series');
+# build/upstream/linux the same with upstream/pin, no base patches and
+# upstream/series/. Re-running is cheap: nothing is done when the inputs did
+# not change, and the tarball is never unpacked twice.
 source "$(dirname "$0")/lib.sh"
-source "$TOP/base/pin"
+product "${1:-series}"
+source "$PIN"
 
-L=$B/linux
-STAMP=$B/tree.stamp
+L=$TREE
 
-inputs_hash() {
-	cat "$TOP/base/pin" "$TOP"/base/patches/*.patch "$TOP"/series/*.patch 2>/dev/null |
-		sha256sum | cut -d' ' -f1
-}
 
 # The commits this script makes are the same on every machine: a fixed
 # committer, and fixed dates (the pristine commit's) or the patches' own
@@ -37,8 +35,9 @@ am() {
 
 apply_all() {
 	local tree=$1
-	mapfile -t base < <(ls "$TOP"/base/patches/*.patch 2>/dev/null || true)
-	mapfile -t series < <(series_patches)
+	base=()
+	[ -z "$BASE_PATCHES" ] || mapfile -t base < <(ls "$BASE_PATCHES"/*.patch 2>/dev/null || true)
+	mapfile -t series < <(series_patches "$SERIES")
 	am "$tree" base "${base[@]}"
 	git -C "$tree" tag -f base >/dev/null
 	am "$tree" series "${series[@]}"
@@ -54,8 +53,8 @@ identity() {
 }
 
 unpack() {
-	local tmp=$B/linux.tmp tarball
-	tarball=$("$TOP/scripts/fetch-source.sh")
+	local tmp=$L.tmp tarball
+	tarball=$("$TOP/scripts/fetch-source.sh" "$PIN")
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	echo "unpacking"
@@ -78,10 +77,10 @@ refresh() {
 	want_head=$(sed -n 2p "$STAMP" 2>/dev/null || true)
 	if [ "$(git -C "$L" rev-parse HEAD)" != "$want_head" ] ||
 	   [ -n "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
-		die "base/ or series/ changed, but $L has work of its own.
+		die "the pin or the patches changed, but $L has work of its own.
   Export it first ('make export'), or remove $L to assemble it anew."
 	fi
-	echo "re-applying base/ and series/ on 'pristine'"
+	echo "re-applying the patches on 'pristine'"
 	git -C "$L" checkout -q -B series pristine
 	apply_all "$L"
 }
@@ -96,7 +95,7 @@ fi
 printf '%s\n%s\n' "$(inputs_hash)" "$(git -C "$L" rev-parse HEAD)" >"$STAMP"
 # The mailed series names the commit it applies to: warn if it is not this
 # tree's base (base/patches changed since the last export).
-named=$(sed -n 's/^base-commit: //p' "$TOP/series/0000-cover-letter.patch" 2>/dev/null || true)
+named=$(sed -n 's/^base-commit: //p' "$SERIES/0000-cover-letter.patch" 2>/dev/null || true)
 if [ -n "$named" ] && [ "$named" != "$(git -C "$L" rev-parse base)" ]; then
-	echo "warning: series/ names base-commit $named, but tag base is $(git -C "$L" rev-parse base): run 'make export'" >&2
+	echo "warning: ${SERIES#$TOP/}/ names base-commit $named, but tag base is $(git -C "$L" rev-parse base): run 'make export'" >&2
 fi

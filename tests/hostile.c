@@ -82,22 +82,6 @@ static enum tool_kernel kernel;
 #define LOG_LINES	6
 
 /* A load that must fail with 'msg' in the verifier log. */
-static void expect_rejected(const char *check, int err, const char *msg)
-{
-	bool ok = err && tool_log_has_line(msg);
-
-	tool_check(ok, check, "%s: \"%s\"", err ? "rejected" : "loaded", msg);
-	if (!ok)
-		tool_log_tail(LOG_LINES);
-}
-
-static void expect_loaded(const char *check, int err, const char *what)
-{
-	tool_check(!err, check, "%s: %s", err ? "rejected" : "loaded", what);
-	if (err)
-		tool_log_tail(LOG_LINES);
-}
-
 /* The object's .bss: one struct of hostile.h. */
 static int bss_set(struct bpf_object *obj, const void *val)
 {
@@ -242,7 +226,7 @@ static void bomb_checks(void)
 		snprintf(check, sizeof(check), "bomb-N%u", ns[i]);
 		snprintf(capped, sizeof(capped), "bomb-capped-N%u", ns[i]);
 		if (kernel == TOOL_BASE) {
-			expect_rejected(check, fd < 0, TOOL_BASE_MSG);
+			tool_expect_rejected(check, fd < 0, TOOL_BASE_MSG);
 			bpf_object__close(obj);
 			continue;
 		}
@@ -449,9 +433,9 @@ static void freplace_reachable(void)
 	tgt = tool_open("hostile.bpf.o", names);
 	if (!tgt || bpf_object__load(tgt)) {
 		if (kernel == TOOL_BASE)
-			expect_rejected("freplace-target", 1, TOOL_BASE_MSG);
+			tool_expect_rejected("freplace-target", 1, TOOL_BASE_MSG);
 		else
-			expect_loaded("freplace-target", 1, "fr_entry");
+			tool_expect_loaded("freplace-target", 1, "fr_entry");
 		fr_not_run("fr_entry did not load");
 		goto out;
 	}
@@ -468,7 +452,7 @@ static void freplace_reachable(void)
 	fr_run("freplace-target", tgt, fd, NULL, &plain, 2);
 
 	ext = load_ext("ext_tail", fd, "hop");
-	expect_loaded("freplace-tail-reachable", !ext, "ext_tail for hop()");
+	tool_expect_loaded("freplace-tail-reachable", !ext, "ext_tail for hop()");
 	bpf_object__close(ext);
 
 	ext = load_ext("ext_hop", fd, "hop");
@@ -504,10 +488,10 @@ static void freplace_plain(void)
 		return;
 	}
 	ext = load_ext("ext_tail", fd, "plain_hop");
-	expect_loaded("freplace-tail-plain", !ext, "ext_tail for plain_hop()");
+	tool_expect_loaded("freplace-tail-plain", !ext, "ext_tail for plain_hop()");
 	bpf_object__close(ext);
 	ext = load_ext("ext_tail", fd, "plain_entry");
-	expect_loaded("freplace-tail-main", !ext, "ext_tail for plain_entry()");
+	tool_expect_loaded("freplace-tail-main", !ext, "ext_tail for plain_entry()");
 	bpf_object__close(ext);
 	bpf_object__close(tgt);
 }
@@ -518,101 +502,6 @@ static void freplace_plain(void)
  * 'stack' bytes of BPF stack: it uses them, and all four callee-saved
  * registers (the x86-64 JIT saves those a function uses). r6 = ctx.
  */
-static void begin_big_frame(struct tool_prog *p, enum tool_ret ret, int stack)
-{
-	tool_begin_func(p, ret);
-	EMIT(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
-	EMIT(p, BPF_MOV64_REG(BPF_REG_7, BPF_REG_1));
-	EMIT(p, BPF_MOV64_REG(BPF_REG_8, BPF_REG_1));
-	EMIT(p, BPF_MOV64_REG(BPF_REG_9, BPF_REG_1));
-	if (stack)
-		EMIT(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, -stack, 0));
-}
-
-/* A caller frame: uses 'stack' bytes of BPF stack and calls function
- * 'callee' with its ctx; the main function adds 1 to what it gets.
- */
-static void emit_caller(struct tool_prog *p, int stack, int callee)
-{
-	bool main_func = !p->nfunc;
-
-	begin_big_frame(p, TOOL_RET_INT, stack);
-	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	EMIT(p, BPF_CALL_REL(callee));
-	if (main_func)
-		EMIT(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1));
-	EMIT(p, BPF_EXIT_INSN());
-}
-
-/* The tail-calling subprogram: uses 'stack' bytes, tail-calls
- * map[skb->mark] (an indirect tail call: the index is not a constant),
- * and if that fails calls bpf_ktime_get_ns(), which ftrace can trace, and
- * returns 0.
- */
-static void emit_tail_sub(struct tool_prog *p, int stack, int map_fd,
-			  enum tool_ret ret)
-{
-	begin_big_frame(p, ret, stack);
-	EMIT(p, BPF_LD_MAP_FD(BPF_REG_2, map_fd));
-	EMIT(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, offsetof(struct __sk_buff, mark)));
-	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_tail_call));
-	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
-	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
-	EMIT(p, BPF_EXIT_INSN());
-}
-
-#define BPF_STACK	512	/* MAX_BPF_STACK */
-
-static int round32(int n)
-{
-	return (n + 31) / 32 * 32;
-}
-
-/* main -> caller 1 -> ... -> the tail-calling subprogram: 'frames' callers
- * with 'stacks' bytes each; the subprogram gets the rest of the 512 bytes
- * the chain may use.
- */
-static int build_chain(struct tool_prog *p, const int *stacks, int frames,
-		       int map_fd, enum tool_ret ret)
-{
-	int i, left = BPF_STACK;
-
-	memset(p, 0, sizeof(*p));
-	for (i = 0; i < frames; i++) {
-		emit_caller(p, stacks[i], i + 1);
-		left -= round32(stacks[i] ? stacks[i] : 1);
-	}
-	emit_tail_sub(p, left, map_fd, ret);
-	return tool_finish(p);
-}
-
-/* Load 'p' as a tc program, with hand-made BTF unless 'no_btf': the fd,
- * or -1 with the verifier log in tool_log.
- */
-static int load_raw(const char *name, struct tool_prog *p, bool no_btf)
-{
-	int btf_fd = -1, fd;
-
-	if (!no_btf) {
-		btf_fd = tool_btf(p);
-		if (btf_fd < 0) {
-			snprintf(tool_log, sizeof(tool_log), "BTF load failed: %s\n",
-				 strerror(errno));
-			return -1;
-		}
-	}
-	fd = tool_load_raw(p, name, btf_fd, TOOL_LOG_ON_ERROR);
-	if (btf_fd >= 0)
-		close(btf_fd);
-	return fd;
-}
-
-static int new_prog_array(void)
-{
-	return bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4, 4, 1, NULL);
-}
-
 /* ---- kernel stack ------------------------------------------------------ */
 
 #define TRACEFS		"/sys/kernel/tracing"
@@ -690,7 +579,7 @@ static void save_stack_trace(const char *check)
 #define CALLERS_STACK	256
 #define FRAME_COST	64
 #define MAX_FRAMES	8
-#define RUN_STACK_BOUND	(TOOL_MAX_TAIL_CALLS * CALLERS_STACK + BPF_STACK + MAX_FRAMES * FRAME_COST)
+#define RUN_STACK_BOUND	(TOOL_MAX_TAIL_CALLS * CALLERS_STACK + TOOL_BPF_STACK + MAX_FRAMES * FRAME_COST)
 
 /* THREAD_SIZE on x86-64: 16 KiB, doubled by KASAN (the debug kernel). */
 static long thread_size(void)
@@ -732,12 +621,12 @@ static void stack_depth(const char *check, const int *stacks, int frames,
 {
 	long shallow = -1, deep = -1, level = 0;
 	__u32 ret_shallow = 0, ret_deep = 0;
-	int map_fd = new_prog_array(), fd = -1, link = -1;
+	int map_fd = tool_new_prog_array(), fd = -1, link = -1;
 	struct tool_prog p;
 	bool ok;
 
-	if (map_fd < 0 || build_chain(&p, stacks, frames, map_fd, TOOL_RET_INT) ||
-	    (fd = load_raw(check, &p, false)) < 0 ||
+	if (map_fd < 0 || tool_build_chain(&p, stacks, frames, map_fd, TOOL_RET_INT) ||
+	    (fd = tool_load_chain(check, &p, false)) < 0 ||
 	    (fexit && (link = attach_fexit(&p, fd, frames)) < 0)) {
 		tool_check(false, check, "chain did not load or attach: %s", strerror(errno));
 		tool_log_tail(LOG_LINES);
@@ -781,7 +670,7 @@ static long stack_baseline(void)
 	EMIT(&p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
 	EMIT(&p, BPF_MOV64_IMM(BPF_REG_0, 0));
 	EMIT(&p, BPF_EXIT_INSN());
-	fd = load_raw("baseline", &p, false);
+	fd = tool_load_chain("baseline", &p, false);
 	if (fd < 0)
 		return -1;
 	size = stack_of_run(fd, &ret);
@@ -813,7 +702,7 @@ static void stack_checks(void)
 		{ "stack-depth-F2", 1, false },
 		{ "stack-depth-F1-fexit", 0, true },
 	};
-	int map_fd = new_prog_array(), fd;
+	int map_fd = tool_new_prog_array(), fd;
 	char msg[160];
 	long baseline = -1;
 	struct tool_prog p;
@@ -821,8 +710,8 @@ static void stack_checks(void)
 
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		fd = -1;
-		if (map_fd >= 0 && !build_chain(&p, tests[i].stacks, tests[i].frames, map_fd, TOOL_RET_INT))
-			fd = load_raw(tests[i].check, &p, false);
+		if (map_fd >= 0 && !tool_build_chain(&p, tests[i].stacks, tests[i].frames, map_fd, TOOL_RET_INT))
+			fd = tool_load_chain(tests[i].check, &p, false);
 		if (tests[i].cost > CALLERS_STACK)
 			snprintf(msg, sizeof(msg),
 				 "subprog#%d has a tail call, but its %d caller frames use %d bytes of stack, more than %d",
@@ -831,11 +720,11 @@ static void stack_checks(void)
 			snprintf(msg, sizeof(msg), "%d caller frames charged %d bytes",
 				 tests[i].frames, tests[i].cost);
 		if (kernel == TOOL_BASE)
-			expect_rejected(tests[i].check, fd < 0, TOOL_BASE_MSG);
+			tool_expect_rejected(tests[i].check, fd < 0, TOOL_BASE_MSG);
 		else if (tests[i].cost > CALLERS_STACK)
-			expect_rejected(tests[i].check, fd < 0, msg);
+			tool_expect_rejected(tests[i].check, fd < 0, msg);
 		else
-			expect_loaded(tests[i].check, fd < 0, msg);
+			tool_expect_loaded(tests[i].check, fd < 0, msg);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -872,12 +761,12 @@ static void stack_checks(void)
 static void reject_checks(void)
 {
 	static const int stacks[] = { 192 };
-	int map_fd = new_prog_array(), fd = -1;
+	int map_fd = tool_new_prog_array(), fd = -1;
 	struct tool_prog p;
 
-	if (map_fd >= 0 && !build_chain(&p, stacks, 1, map_fd, TOOL_RET_INT))
-		fd = load_raw("reject-nobtf", &p, true);
-	expect_rejected("reject-nobtf", fd < 0, kernel == TOOL_BASE ? TOOL_BASE_MSG :
+	if (map_fd >= 0 && !tool_build_chain(&p, stacks, 1, map_fd, TOOL_RET_INT))
+		fd = tool_load_chain("reject-nobtf", &p, true);
+	tool_expect_rejected("reject-nobtf", fd < 0, kernel == TOOL_BASE ? TOOL_BASE_MSG :
 			"tail_call is not allowed in subprogs without BTF");
 	if (fd >= 0)
 		close(fd);

@@ -124,6 +124,8 @@ enum tool_kernel tool_start(int argc, char **argv, unsigned int accepted)
 		{ "series", TOOL_SERIES }, { "debug", TOOL_SERIES },
 		{ "dev", TOOL_SERIES }, { "base", TOOL_BASE },
 		{ "pristine", TOOL_PRISTINE },
+		{ "upstream-pristine", TOOL_UPSTREAM_PRISTINE },
+		{ "upstream-fixed", TOOL_UPSTREAM_FIXED },
 	};
 	char path[sizeof(objdir)];
 	unsigned int i;
@@ -499,4 +501,119 @@ int tool_load_raw(const struct tool_prog *p, const char *name, int btf_fd,
 	if (fd < 0 && log != TOOL_LOG_NONE && !tool_log[0])
 		snprintf(tool_log, sizeof(tool_log), "bpf_prog_load: %s\n", strerror(errno));
 	return fd;
+}
+
+/* ---- chains of caller frames ending in a tail call ---- */
+
+static void begin_big_frame(struct tool_prog *p, enum tool_ret ret, int stack)
+{
+	tool_begin_func(p, ret);
+	EMIT(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_7, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_8, BPF_REG_1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_9, BPF_REG_1));
+	if (stack)
+		EMIT(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, -stack, 0));
+}
+
+/* A caller frame: uses 'stack' bytes of BPF stack and calls function
+ * 'callee' with its ctx; the main function adds 1 to what it gets.
+ */
+static void emit_caller(struct tool_prog *p, int stack, int callee)
+{
+	bool main_func = !p->nfunc;
+
+	begin_big_frame(p, TOOL_RET_INT, stack);
+	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(p, BPF_CALL_REL(callee));
+	if (main_func)
+		EMIT(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1));
+	EMIT(p, BPF_EXIT_INSN());
+}
+
+/* The tail-calling subprogram: uses 'stack' bytes, tail-calls
+ * map[skb->mark] (an indirect tail call: the index is not a constant),
+ * and if that fails calls bpf_ktime_get_ns(), which ftrace can trace, and
+ * returns 0.
+ */
+static void emit_tail_sub(struct tool_prog *p, int stack, int map_fd,
+			  enum tool_ret ret)
+{
+	begin_big_frame(p, ret, stack);
+	EMIT(p, BPF_LD_MAP_FD(BPF_REG_2, map_fd));
+	EMIT(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, offsetof(struct __sk_buff, mark)));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_tail_call));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
+}
+
+static int round32(int n)
+{
+	return (n + 31) / 32 * 32;
+}
+
+/* main -> caller 1 -> ... -> the tail-calling subprogram: 'frames' callers
+ * with 'stacks' bytes each; the subprogram gets the rest of the 512 bytes
+ * the chain may use.
+ */
+int tool_build_chain(struct tool_prog *p, const int *stacks, int frames,
+		       int map_fd, enum tool_ret ret)
+{
+	int i, left = TOOL_BPF_STACK;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < frames; i++) {
+		emit_caller(p, stacks[i], i + 1);
+		left -= round32(stacks[i] ? stacks[i] : 1);
+	}
+	emit_tail_sub(p, left, map_fd, ret);
+	return tool_finish(p);
+}
+
+/* Load 'p' as a tc program, with hand-made BTF unless 'no_btf': the fd,
+ * or -1 with the verifier log in tool_log.
+ */
+int tool_load_chain(const char *name, struct tool_prog *p, bool no_btf)
+{
+	int btf_fd = -1, fd;
+
+	if (!no_btf) {
+		btf_fd = tool_btf(p);
+		if (btf_fd < 0) {
+			snprintf(tool_log, sizeof(tool_log), "BTF load failed: %s\n",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	fd = tool_load_raw(p, name, btf_fd, TOOL_LOG_ON_ERROR);
+	if (btf_fd >= 0)
+		close(btf_fd);
+	return fd;
+}
+
+int tool_new_prog_array(void)
+{
+	return bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4, 4, 1, NULL);
+}
+
+/* ---- load checks ---- */
+
+#define TOOL_LOG_LINES	6
+
+void tool_expect_rejected(const char *check, int err, const char *msg)
+{
+	bool ok = err && tool_log_has_line(msg);
+
+	tool_check(ok, check, "%s: \"%s\"", err ? "rejected" : "loaded", msg);
+	if (!ok)
+		tool_log_tail(TOOL_LOG_LINES);
+}
+
+void tool_expect_loaded(const char *check, int err, const char *what)
+{
+	tool_check(!err, check, "%s: %s", err ? "rejected" : "loaded", what);
+	if (err)
+		tool_log_tail(TOOL_LOG_LINES);
 }

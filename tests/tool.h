@@ -68,6 +68,9 @@ enum tool_kernel {
 	TOOL_SERIES	= 1,
 	TOOL_BASE	= 2,
 	TOOL_PRISTINE	= 4,
+	/* Debian's 6.12 (upstream/pin): untouched, and with upstream/series */
+	TOOL_UPSTREAM_PRISTINE	= 8,
+	TOOL_UPSTREAM_FIXED	= 16,
 };
 #define TOOL_ANY_KERNEL	(TOOL_SERIES | TOOL_BASE | TOOL_PRISTINE)
 
@@ -228,6 +231,35 @@ enum tool_log_mode {
  */
 int tool_load_raw(const struct tool_prog *p, const char *name, int btf_fd,
 		  enum tool_log_mode log);
+
+/* ---- chains of caller frames ending in a tail call ---- */
+
+#define TOOL_BPF_STACK	512	/* MAX_BPF_STACK */
+
+/* main -> caller 1 -> ... -> a subprogram that tail-calls map[skb->mark]:
+ * 'frames' callers, caller i with 'stacks[i]' bytes of BPF stack, each
+ * using r6-r9 (so that the x86-64 JIT saves all four callee-saved
+ * registers); the tail-calling subprogram gets the rest of the 512 bytes
+ * the chain may use and, if the tail call fails, calls bpf_ktime_get_ns()
+ * and returns 0; the main function returns what it gets plus 1. 0, or -1
+ * if the program does not fit.
+ */
+int tool_build_chain(struct tool_prog *p, const int *stacks, int frames,
+		     int map_fd, enum tool_ret ret);
+
+/* Load 'p' as a tc program with hand-made BTF (none if 'no_btf'): the fd,
+ * or -1 with the verifier log in tool_log.
+ */
+int tool_load_chain(const char *name, struct tool_prog *p, bool no_btf);
+
+/* A prog array of one slot, or -1. */
+int tool_new_prog_array(void);
+
+/* Checks of a load: rejected with 'msg' as a whole line of the verifier
+ * log, or loaded ('what' says what); the log's tail if not.
+ */
+void tool_expect_rejected(const char *check, int err, const char *msg);
+void tool_expect_loaded(const char *check, int err, const char *what);
 #endif /* __bpf__ */
 
 #endif /* __TOOL_H */

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* overflow KERNEL: the smallest known program shape with which upstream's
+ * rule for tail calls in subprograms lets a run take the kernel past the
+ * end of its stack. The main function and six subprograms form 7 caller
+ * frames, each with 32 bytes of BPF stack and using r6-r9 (so the x86-64
+ * JIT saves four callee-saved registers in each); the 8th function
+ * tail-calls the program itself. Upstream charges the callers 7 * 32 = 224
+ * bytes of BPF stack, under its 256, and accepts it; the JIT keeps 7 * 96
+ * bytes per level of tail calls on x86-64 (112 per frame on arm64), and 33
+ * levels do not fit in THREAD_SIZE.
+ *
+ * series, dev, debug  rejected with the series' message (7 frames, 672
+ *                     bytes)
+ * base                rejected with the base message (no mixing at all)
+ * upstream-fixed      rejected with the fixed 6.12's message
+ * pristine, upstream-pristine
+ *                     loads (check 1), then runs: the guest is expected to
+ *                     die at the stack guard page before check 2 prints
+ *                     (scripts/report.py asserts the console line); if
+ *                     the run returns, check 2 fails
+ * Prints KTAP (tests/tool.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "tool.h"
+
+#define FRAMES		7
+#define FRAME_STACK	32
+
+#define SERIES_MSG \
+	"subprog#7 has a tail call, but its 7 caller frames use 672 bytes of stack, more than 256"
+#define UPSTREAM_FIXED_MSG \
+	"tail_calls are not allowed when call stack of previous frames is 672 bytes (7 frames). Too large"
+
+int main(int argc, char **argv)
+{
+	static const int stacks[FRAMES] = {
+		FRAME_STACK, FRAME_STACK, FRAME_STACK, FRAME_STACK,
+		FRAME_STACK, FRAME_STACK, FRAME_STACK,
+	};
+	enum tool_kernel kernel;
+	struct tool_prog p;
+	int map_fd, fd = -1;
+	__u32 ret;
+
+	kernel = tool_start(argc, argv, TOOL_ANY_KERNEL | TOOL_UPSTREAM_PRISTINE |
+			    TOOL_UPSTREAM_FIXED);
+	tool_plan(kernel & (TOOL_PRISTINE | TOOL_UPSTREAM_PRISTINE) ? 2 : 1);
+	map_fd = tool_new_prog_array();
+	if (map_fd >= 0 && !tool_build_chain(&p, stacks, FRAMES, map_fd, TOOL_RET_INT))
+		fd = tool_load_chain("overflow", &p, false);
+
+	switch (kernel) {
+	case TOOL_SERIES:
+		tool_expect_rejected("overflow-7x32", fd < 0, SERIES_MSG);
+		break;
+	case TOOL_BASE:
+		tool_expect_rejected("overflow-7x32", fd < 0, TOOL_BASE_MSG);
+		break;
+	case TOOL_UPSTREAM_FIXED:
+		tool_expect_rejected("overflow-7x32", fd < 0, UPSTREAM_FIXED_MSG);
+		break;
+	default:
+		tool_expect_loaded("overflow-7x32-loads", fd < 0,
+				   "7 caller frames of 32 bytes, r6-r9 in each");
+		if (fd < 0 || tool_set_slot(map_fd, 0, fd)) {
+			tool_check(false, "overflow-7x32-crashes", "not run: %s", strerror(errno));
+			break;
+		}
+		tool_diag("running it: the guest should die at the stack guard page now");
+		fflush(stdout);
+		sync();
+		if (tool_run_once(fd, &ret))
+			tool_check(false, "overflow-7x32-crashes", "test run failed: %s",
+				   strerror(errno));
+		else
+			tool_check(false, "overflow-7x32-crashes",
+				   "returned %u: the kernel kept 33 levels on its stack", ret);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	return tool_exit();
+}
