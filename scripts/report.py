@@ -173,9 +173,10 @@ def main(args):
     for arg in args:
         kernel, d = arg.split("=", 1)
         judge(kernel, d)
+    kw = max(len(r[0]) for r in rows)
     w = max(len(r[1]) for r in rows)
     for kernel, check, res, detail in rows:
-        print(f"{kernel:7} {check:{w}}  {res}  {detail}")
+        print(f"{kernel:{kw}} {check:{w}}  {res}  {detail}")
     passed = sum(r[2] == "PASS" for r in rows)
     skipped = sum(r[2] == "SKIP" for r in rows)
     failed = len(rows) - passed - skipped
