@@ -7,15 +7,16 @@
 # (build/upstream/obj), boots them side by side and runs
 # (config/jobs.txt):
 #   upstream-pristine  tests/overflow.c: the guest must die at the stack
-#                      guard page (the evidence)
-#   upstream-fixed     the same program is rejected
+#                      guard page; tests/loopcb.c, in a guest of its own:
+#                      it must die at a page fault (the evidence)
+#   upstream-fixed     both programs are rejected
 # The workspace tools are those 'make check' built (against 6.1's libbpf,
 # which serves 6.12 as well).
 source "$(dirname "$0")/lib.sh"
 
 T0=$SECONDS
 ST=$B/check/linux/tools/testing/selftests/bpf
-[ -x "$B/tests/overflow" ] || die "build/tests/overflow is missing: run 'make check' (or 'make selftests') first"
+[ -x "$B/tests/loopcb" ] || die "build/tests/loopcb is missing: run 'make check' (or 'make selftests') first"
 
 stage deps "$TOP/scripts/deps.sh"
 stage tree-upstream "$TOP/scripts/tree.sh" upstream

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* loopcb KERNEL: a tail call in a bpf_loop() callback that the verifier
+ * cannot inline (its flags come from skb->mark: 0 at run time, not a known
+ * constant), so that the helper calls the callback as a C function. Since
+ * upstream's hierarchy fix (6.12) a tail call loads the counter through a
+ * pointer in rax, which such a callback never got.
+ *
+ * series, dev, debug  rejected with the series' message
+ * base                rejected with the base message
+ * upstream-fixed      rejected: "cannot tail call within callback"
+ * upstream-pristine   loads (check 1), then runs: the guest is expected to
+ *                     die at a page fault before check 2 prints
+ *                     (scripts/report.py asserts the console line)
+ * Prints KTAP (tests/tool.h).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/filter.h>
+#include "tool.h"
+
+#define SERIES_MSG	"subprog#1 has a tail call and is reachable from a callback"
+#define FIXED_MSG	"cannot tail call within callback"
+
+/* main: bpf_loop(1, cb, &ctx, skb->mark); cb: tail call map[0] */
+static int build(struct tool_prog *p, int map_fd)
+{
+	memset(p, 0, sizeof(*p));
+	tool_begin_func(p, TOOL_RET_INT);
+	EMIT(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -8));
+	EMIT(p, BPF_LDX_MEM(BPF_W, BPF_REG_4, BPF_REG_1, offsetof(struct __sk_buff, mark)));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_1, 1));
+	EMIT(p, BPF_LD_IMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, 1));
+	EMIT(p, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	EMIT(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, -8));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_loop));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
+	/* the callback: its second argument points at the saved ctx */
+	tool_begin_func(p, TOOL_RET_INT);
+	EMIT(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0));
+	EMIT(p, BPF_LD_MAP_FD(BPF_REG_2, map_fd));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_3, 0));
+	EMIT(p, BPF_EMIT_CALL(BPF_FUNC_tail_call));
+	EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+	EMIT(p, BPF_EXIT_INSN());
+	return tool_finish(p);
+}
+
+int main(int argc, char **argv)
+{
+	enum tool_kernel kernel;
+	struct tool_prog p;
+	int map_fd, fd = -1;
+	__u32 ret;
+
+	kernel = tool_start(argc, argv, TOOL_SERIES | TOOL_BASE | TOOL_UPSTREAM_PRISTINE |
+			    TOOL_UPSTREAM_FIXED);
+	tool_plan(kernel == TOOL_UPSTREAM_PRISTINE ? 2 : 1);
+	map_fd = tool_new_prog_array();
+	if (map_fd >= 0 && !build(&p, map_fd))
+		fd = tool_load_chain("loopcb", &p, false);
+
+	switch (kernel) {
+	case TOOL_SERIES:
+		tool_expect_rejected("loopcb", fd < 0, SERIES_MSG);
+		break;
+	case TOOL_BASE:
+		tool_expect_rejected("loopcb", fd < 0, TOOL_BASE_MSG);
+		break;
+	case TOOL_UPSTREAM_FIXED:
+		tool_expect_rejected("loopcb", fd < 0, FIXED_MSG);
+		break;
+	default:
+		tool_expect_loaded("loopcb-loads", fd < 0, "tail call in a bpf_loop() callback");
+		if (fd < 0 || tool_set_slot(map_fd, 0, fd)) {
+			tool_check(false, "loopcb-crashes", "not run: %s", strerror(errno));
+			break;
+		}
+		tool_diag("running it: the guest should die at a page fault now");
+		fflush(stdout);
+		sync();
+		if (tool_run_once(fd, &ret))
+			tool_check(false, "loopcb-crashes", "test run failed: %s", strerror(errno));
+		else
+			tool_check(false, "loopcb-crashes", "returned %u: no crash", ret);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	return tool_exit();
+}
