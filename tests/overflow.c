@@ -32,7 +32,7 @@
 #define SERIES_MSG \
 	"subprog#7 has a tail call, but its 7 caller frames use 672 bytes of stack, more than 256"
 #define UPSTREAM_FIXED_MSG \
-	"tail_calls are not allowed when call stack of previous frames is 672 bytes (7 frames). Too large"
+	"tail_calls are not allowed when call stack of previous frames, with their JIT frames, is 672 bytes (7 frames). Too large"
 
 int main(int argc, char **argv)
 {
