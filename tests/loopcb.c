@@ -54,7 +54,6 @@ int main(int argc, char **argv)
 	enum tool_kernel kernel;
 	struct tool_prog p;
 	int map_fd, fd = -1;
-	__u32 ret;
 
 	kernel = tool_start(argc, argv, TOOL_SERIES | TOOL_BASE | TOOL_UPSTREAM_PRISTINE |
 			    TOOL_UPSTREAM_FIXED);
@@ -63,30 +62,11 @@ int main(int argc, char **argv)
 	if (map_fd >= 0 && !build(&p, map_fd))
 		fd = tool_load_chain("loopcb", &p, false);
 
-	switch (kernel) {
-	case TOOL_SERIES:
-		tool_expect_rejected("loopcb", fd < 0, SERIES_MSG);
-		break;
-	case TOOL_BASE:
-		tool_expect_rejected("loopcb", fd < 0, TOOL_BASE_MSG);
-		break;
-	case TOOL_UPSTREAM_FIXED:
-		tool_expect_rejected("loopcb", fd < 0, FIXED_MSG);
-		break;
-	default:
-		tool_expect_loaded("loopcb-loads", fd < 0, "tail call in a bpf_loop() callback");
-		if (fd < 0 || tool_set_slot(map_fd, 0, fd)) {
-			tool_check(false, "loopcb-crashes", "not run: %s", strerror(errno));
-			break;
-		}
-		tool_diag("running it: the guest should die at a page fault now");
-		fflush(stdout);
-		sync();
-		if (tool_run_once(fd, &ret))
-			tool_check(false, "loopcb-crashes", "test run failed: %s", strerror(errno));
-		else
-			tool_check(false, "loopcb-crashes", "returned %u: no crash", ret);
-	}
+	tool_reproduce("loopcb", fd, map_fd,
+		       kernel == TOOL_SERIES ? SERIES_MSG :
+		       kernel == TOOL_BASE ? TOOL_BASE_MSG :
+		       kernel == TOOL_UPSTREAM_FIXED ? FIXED_MSG : NULL,
+		       "tail call in a bpf_loop() callback", "a page fault");
 	if (fd >= 0)
 		close(fd);
 	if (map_fd >= 0)

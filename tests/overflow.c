@@ -43,7 +43,6 @@ int main(int argc, char **argv)
 	enum tool_kernel kernel;
 	struct tool_prog p;
 	int map_fd, fd = -1;
-	__u32 ret;
 
 	kernel = tool_start(argc, argv, TOOL_ANY_KERNEL | TOOL_UPSTREAM_PRISTINE |
 			    TOOL_UPSTREAM_FIXED);
@@ -52,33 +51,12 @@ int main(int argc, char **argv)
 	if (map_fd >= 0 && !tool_build_chain(&p, stacks, FRAMES, map_fd, TOOL_RET_INT))
 		fd = tool_load_chain("overflow", &p, false);
 
-	switch (kernel) {
-	case TOOL_SERIES:
-		tool_expect_rejected("overflow-7x32", fd < 0, SERIES_MSG);
-		break;
-	case TOOL_BASE:
-		tool_expect_rejected("overflow-7x32", fd < 0, TOOL_BASE_MSG);
-		break;
-	case TOOL_UPSTREAM_FIXED:
-		tool_expect_rejected("overflow-7x32", fd < 0, UPSTREAM_FIXED_MSG);
-		break;
-	default:
-		tool_expect_loaded("overflow-7x32-loads", fd < 0,
-				   "7 caller frames of 32 bytes, r6-r9 in each");
-		if (fd < 0 || tool_set_slot(map_fd, 0, fd)) {
-			tool_check(false, "overflow-7x32-crashes", "not run: %s", strerror(errno));
-			break;
-		}
-		tool_diag("running it: the guest should die at the stack guard page now");
-		fflush(stdout);
-		sync();
-		if (tool_run_once(fd, &ret))
-			tool_check(false, "overflow-7x32-crashes", "test run failed: %s",
-				   strerror(errno));
-		else
-			tool_check(false, "overflow-7x32-crashes",
-				   "returned %u: the kernel kept 33 levels on its stack", ret);
-	}
+	tool_reproduce("overflow-7x32", fd, map_fd,
+		       kernel == TOOL_SERIES ? SERIES_MSG :
+		       kernel == TOOL_BASE ? TOOL_BASE_MSG :
+		       kernel == TOOL_UPSTREAM_FIXED ? UPSTREAM_FIXED_MSG : NULL,
+		       "7 caller frames of 32 bytes, r6-r9 in each",
+		       "the stack guard page");
 	if (fd >= 0)
 		close(fd);
 	if (map_fd >= 0)

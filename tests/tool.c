@@ -617,3 +617,29 @@ void tool_expect_loaded(const char *check, int err, const char *what)
 	if (err)
 		tool_log_tail(TOOL_LOG_LINES);
 }
+
+void tool_reproduce(const char *name, int fd, int map_fd, const char *reject,
+		    const char *what, const char *crash)
+{
+	char loads[64], crashes[64];
+	__u32 ret;
+
+	if (reject) {
+		tool_expect_rejected(name, fd < 0, reject);
+		return;
+	}
+	snprintf(loads, sizeof(loads), "%s-loads", name);
+	snprintf(crashes, sizeof(crashes), "%s-crashes", name);
+	tool_expect_loaded(loads, fd < 0, what);
+	if (fd < 0 || tool_set_slot(map_fd, 0, fd)) {
+		tool_check(false, crashes, "not run: %s", strerror(errno));
+		return;
+	}
+	tool_diag("running it: the guest should die of %s now", crash);
+	fflush(stdout);
+	sync();
+	if (tool_run_once(fd, &ret))
+		tool_check(false, crashes, "test run failed: %s", strerror(errno));
+	else
+		tool_check(false, crashes, "returned %u: no %s", ret, crash);
+}

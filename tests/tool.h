@@ -260,6 +260,15 @@ int tool_new_prog_array(void);
  */
 void tool_expect_rejected(const char *check, int err, const char *msg);
 void tool_expect_loaded(const char *check, int err, const char *what);
+
+/* A reproducer of a crash: with 'reject' (the kernel has the fix), the load
+ * of 'fd' must have failed with that message; without, the program must
+ * have loaded ('what' says what it is), goes into slot 0 of 'map_fd' and
+ * runs once, and the guest should die of 'crash' on the way: a run that
+ * returns fails. Checks NAME or NAME-loads and NAME-crashes.
+ */
+void tool_reproduce(const char *name, int fd, int map_fd, const char *reject,
+		    const char *what, const char *crash);
 #endif /* __bpf__ */
 
 #endif /* __TOOL_H */
