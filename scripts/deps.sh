@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
       rsync xz-utils git git-email libmailtools-perl perl python3 python3-matplotlib ccache clang-16 llvm-16 lld-16
+      clang-19 llvm-19
       libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 procps iproute2
       python3-docutils codespell python3-ply python3-git b4)
 

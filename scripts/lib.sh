@@ -17,6 +17,16 @@ JOBS=${JOBS:-$(nproc)}
 KCC="ccache gcc"
 BPF_TOOLS=(CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16)
 
+# bpf_tools SRC: set BPF_TOOLS for the selftests of the tree SRC. 6.1's
+# build with LLVM 16; 6.12's assemble BPF v4 instructions in inline asm
+# (sign extension, e.g. "r0 = (s8)r0"), which LLVM 18 was the first to
+# know: LLVM 19, Debian's newest in bookworm.
+bpf_tools() {
+	local v=16
+	grep -qx 'VERSION = 6' "$1/Makefile" && grep -qx 'PATCHLEVEL = 12' "$1/Makefile" && v=19
+	BPF_TOOLS=(CLANG=clang-$v LLC=llc-$v LLVM_STRIP=llvm-strip-$v)
+}
+
 # config_fragments SRC [FRAGMENT]: the config fragments of a kernel built
 # from SRC, one per line, in merge order: the selftests' own config (what
 # the BPF tests need), the guest's (config/vm.config), then FRAGMENT.

@@ -32,6 +32,7 @@ RES=$(cd "$RES" && pwd)
 	if [ -f "$KDIR/obj" ]; then
 		obj=$(cat "$KDIR/obj")
 		printf 'export VMLINUX_BTF=%q KDIR=%q\n' "$obj/vmlinux" "$obj"
+		[ ! -f "$obj/bpf-tools" ] || read -ra BPF_TOOLS <"$obj/bpf-tools"
 		printf 'export %q\n' "${BPF_TOOLS[@]}"
 	fi
 	if [ $# -gt 0 ]; then printf '%q ' "$@"; echo; else echo 'exec bash -i </dev/console >/dev/console 2>&1'; fi
