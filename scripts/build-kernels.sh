@@ -10,7 +10,7 @@
 #             in an object directory of its own (build/check/obj-debug)
 # in build/check/linux and build/check/obj, and
 #   upstream-pristine  Debian's 6.12 untouched (upstream/pin)
-#   upstream-fixed     the same + upstream/series/
+#   upstream-fixed     the same + upstream/series/ + upstream/security/
 # in build/upstream/check and build/upstream/obj. A kernel whose source tree
 # and config fragments are those it was last built from is not rebuilt.
 # The worktrees are left at the last NAME.
@@ -44,6 +44,8 @@ for name in "$@"; do
 	fi
 	stage "checkout-$name" worktree_at "$SRC" "$ref" "$TREE"
 	[ -z "$apply" ] || stage "apply-$name" apply_series "$SRC" "$SERIES"
+	# the fixed 6.12 has the security fix too (upstream/security/)
+	[ "$name" != upstream-fixed ] || stage "apply-$name-security" apply_series "$SRC" "$TOP/upstream/security"
 	obj=$OBJ extra=()
 	case $name in
 	debug) obj=$OBJ-debug extra=("$TOP/config/debug.config") ;;

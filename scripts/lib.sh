@@ -87,11 +87,18 @@ worktree_at() {
 #             in build/linux
 #   upstream  upstream/series/, fixes for the bpf tree: on upstream/pin
 #             (Debian's 6.12), developed in build/upstream/linux
+#   upstream-security  upstream/security/, a security fix for the bpf
+#             tree, on upstream/pin too, developed in build/upstream/security;
+#             it goes to security@kernel.org and the BPF maintainers
+#             before any public posting (PRIVATE=1)
 # PIN (the pinned source), BASE_PATCHES (scaffolding applied before tag
 # base, or nothing), SERIES (the series' directory), TREE (the git tree),
 # STAMP (what TREE was assembled from), REVIEW (a worktree of TREE where
-# the mailed patches are applied and checked), PREFIX (the subject prefix).
+# the mailed patches are applied and checked), PREFIX (the subject prefix),
+# PRIVATE (1: not for public lists).
+PRIVATE_NOTE="PRIVATE: for security@kernel.org and the BPF maintainers only, not for a public list before they agree."
 product() {
+	PRIVATE=
 	case $1 in
 	series)
 		PIN=$TOP/base/pin BASE_PATCHES=$TOP/base/patches SERIES=$TOP/series
@@ -103,7 +110,14 @@ product() {
 		TREE=$B/upstream/linux STAMP=$B/upstream/tree.stamp
 		REVIEW=$B/upstream/review PREFIX="PATCH bpf"
 		;;
-	*) die "unknown series '$1' (series or upstream)" ;;
+	upstream-security)
+		# a security fix: mailed privately first (send-email.sh)
+		PIN=$TOP/upstream/pin BASE_PATCHES= SERIES=$TOP/upstream/security
+		TREE=$B/upstream/security STAMP=$B/upstream/security.stamp
+		REVIEW=$B/upstream/security-review PREFIX="PATCH bpf"
+		PRIVATE=1
+		;;
+	*) die "unknown series '$1' (series, upstream or upstream-security)" ;;
 	esac
 }
 

@@ -39,6 +39,15 @@ gm() {
 }
 mapfile -t to < <(gm --no-l --no-r)
 mapfile -t cc < <(gm --no-m | grep -vxF -f <(printf '%s\n' "${to[@]}"))
+if [ -n "$PRIVATE" ]; then
+	# A security fix: security@kernel.org and the maintainers only, never
+	# a list or a reviewer; every mail must carry the note (export.sh).
+	for p in "${patches[@]}"; do
+		grep -q '^PRIVATE' "$p" || die "$p lacks the PRIVATE note: run 'make export SERIES=$1'"
+	done
+	to=(security@kernel.org "${to[@]}") cc=()
+	echo "PRIVATE series: To security@kernel.org and the BPF maintainers; no list, no Cc"
+fi
 
 from="$(git -C "$TREE" config user.name) <$(git -C "$TREE" config user.email)>"
 args=(--dry-run --confirm=never --suppress-cc=all --from "$from")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# tree.sh [series|upstream]: assemble the tree of a series (lib.sh:
+# tree.sh [series|upstream|upstream-security]: assemble the tree of a series (lib.sh:
 # product): build/linux is the pinned tarball as commit 'pristine',
 # base/patches on top (tag 'base'), then series/ (branch 'series');
 # build/upstream/linux the same with upstream/pin, no base patches and
