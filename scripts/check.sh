@@ -11,6 +11,11 @@
 #   series: everything passes; tests/ objects get the series' verdicts
 #   both:   the workspace tools (tests/hostile.c, races.c, random.c) print
 #           only 'ok' results (KTAP), with the expectations of each kernel
+# then the upstream fix series on Debian's 6.12 (lib.sh: run_upstream,
+# scripts/upstream.sh): the reproducers crash upstream-pristine, each in a
+# guest of its own; upstream-fixed rejects them and passes 6.12's
+# test_progs -t tailcalls (with the series' tests) and test_verifier; on
+# upstream-pristine the new rejection tests fail.
 source "$(dirname "$0")/lib.sh"
 
 C=$B/check
@@ -37,6 +42,11 @@ stage check-selftests "$TOP/scripts/build-selftests.sh" "$SRC" "$OBJ"
 # one vCPU busy, so two guests share the two host cores well (pristine's
 # takes a minute).
 run_guests check "$SRC/tools/testing/selftests/bpf" "${kernels[@]}"
+results=("${RESULTS[@]}")
+
+# The upstream fix series (upstream/): Debian's 6.12 without and with it.
+run_upstream
+results+=("${RESULTS[@]}")
 
 echo "make check: $(fmt_secs $((SECONDS - T0))) in all"
-python3 "$TOP/scripts/report.py" "${RESULTS[@]}" | tee "$LOGS/check-report.txt"
+python3 "$TOP/scripts/report.py" "${results[@]}" | tee "$LOGS/check-report.txt"

@@ -45,7 +45,7 @@ check() {
 }
 
 n=0
-for name in series upstream; do
+for name in series upstream upstream-security; do
 	product "$name"
 	[ -n "$(series_patches "$SERIES")" ] || continue
 	check "$name"

@@ -166,3 +166,23 @@ run_guests() {
 	[ ${#pids[@]} -gt 0 ] || die "config/jobs.txt has no guest for '$target'${*:+ on $*}"
 	wait_all "${pids[@]}"
 }
+
+# run_upstream: the upstream fix series' part of make check and make
+# upstream: Debian's 6.12 untouched (upstream-pristine) and with
+# upstream/series/ + upstream/security/ (upstream-fixed), one object
+# directory (build/upstream/obj); the fixed tree's selftests (LLVM 19);
+# the guests of config/jobs.txt's 'upstream' lines. The workspace tools
+# are those of the 6.1 selftests (build/tests/). Sets RESULTS.
+run_upstream() {
+	local kernels=(upstream-pristine) st=$B/upstream/check/tools/testing/selftests/bpf
+	stage tree-upstream "$TOP/scripts/tree.sh" upstream
+	product upstream
+	if [ -n "$(series_patches "$SERIES")" ]; then
+		kernels+=(upstream-fixed)
+	else
+		echo "upstream/series/ has no patches: only the pristine 6.12 is tested"
+	fi
+	"$TOP/scripts/build-kernels.sh" "${kernels[@]}"
+	stage upstream-selftests "$TOP/scripts/build-selftests.sh" "$B/upstream/check" "$B/upstream/obj" notools
+	run_guests upstream "$st" "${kernels[@]}"
+}

@@ -28,6 +28,9 @@ echo "$*" >"$RES/jobs"
 # A guest that must crash (the evidence against an unfixed kernel):
 # scripts/report.py asserts this console line instead of a clean boot.
 [ -z "${EXPECT_CRASH:-}" ] || echo "$EXPECT_CRASH" >"$RES/expect-crash"
+# A tree without the fixes running their tests: only the subtests this file
+# of tests/ lists must pass (scripts/report.py).
+[ -z "${EXPECT_PASS_ONLY:-}" ] || echo "$EXPECT_PASS_ONLY" >"$RES/expect-pass-only"
 echo "$rc" >"$RES/boot.rc"
 [ -f "$HUNG" ] && echo "$HUNG" >"$RES/hung"
 echo "guest $RUN: exit $rc; results in $RES"

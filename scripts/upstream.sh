@@ -9,26 +9,18 @@
 #   upstream-pristine  tests/overflow.c: the guest must die at the stack
 #                      guard page; tests/loopcb.c, in a guest of its own:
 #                      it must die at a page fault (the evidence)
-#   upstream-fixed     both programs are rejected
+#   upstream-fixed     both programs are rejected; the fixed tree's
+#                      test_progs -t tailcalls and test_verifier pass
+#   upstream-pristine-tests  the same tailcalls tests: only those of
+#                      tests/upstream-pristine-tailcalls.txt pass
+# make check runs the same (lib.sh: run_upstream) after the 6.1 kernels.
 # The workspace tools are those 'make check' built (against 6.1's libbpf,
 # which serves 6.12 as well).
 source "$(dirname "$0")/lib.sh"
 
 T0=$SECONDS
-ST=$B/check/linux/tools/testing/selftests/bpf
 [ -x "$B/tests/loopcb" ] || die "build/tests/loopcb is missing: run 'make check' (or 'make selftests') first"
-
 stage deps "$TOP/scripts/deps.sh"
-stage tree-upstream "$TOP/scripts/tree.sh" upstream
-product upstream
-kernels=(upstream-pristine)
-if [ -n "$(series_patches "$SERIES")" ]; then
-	kernels+=(upstream-fixed)
-else
-	echo "upstream/series/ has no patches: only the pristine 6.12 is tested"
-fi
-"$TOP/scripts/build-kernels.sh" "${kernels[@]}"
-run_guests upstream "$ST" "${kernels[@]}"
-
+run_upstream
 echo "make upstream: $(fmt_secs $((SECONDS - T0))) in all"
 python3 "$TOP/scripts/report.py" "${RESULTS[@]}" | tee "$LOGS/upstream-report.txt"
