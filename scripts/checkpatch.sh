@@ -25,7 +25,20 @@ check() {
 	# (Debian's python3 first: spdxcheck.py needs its python3-ply and
 	# python3-git, whatever python3 comes first in PATH)
 	(cd "$R" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell --color=never \
-		--ignore UNKNOWN_COMMIT_ID --git base..HEAD) || rc=1
+		--ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES --git base..HEAD) || rc=1
+
+	# FILE_PATH_CHANGES asks of every new file whether MAINTAINERS needs
+	# updating; answer it: every file the series adds must have a
+	# maintainer in MAINTAINERS as it is.
+	while IFS= read -r f; do
+		if (cd "$R" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-l --no-r -f "$f" | grep -q .); then
+			echo "ok: new file $f has a maintainer"
+		else
+			echo "error: new file $f: no maintainer in MAINTAINERS" >&2
+			rc=1
+		fi
+	done < <(git -C "$R" diff --name-only --diff-filter=A base..HEAD)
 
 	# Fixes: <12+ hex digits> ("<subject>") against the list of known commits
 	known=$(sed 's/#.*//; /^\s*$/d' "$TOP/config/upstream-commits.txt")

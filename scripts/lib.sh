@@ -98,10 +98,14 @@ worktree_at() {
 # PRIVATE (1: not for public lists).
 PRIVATE_NOTE="PRIVATE: for security@kernel.org and the BPF maintainers only, not for a public list before they agree."
 product() {
-	PRIVATE=
+	# the upstream series move code within verifier.c: histogram diffs show
+	# it as moved, not the code around it as rewritten (what checkpatch and
+	# reviewers then read); series/ was exported with git's default
+	PRIVATE= DIFF_ALGORITHM=histogram
 	case $1 in
 	series)
 		PIN=$TOP/base/pin BASE_PATCHES=$TOP/base/patches SERIES=$TOP/series
+		DIFF_ALGORITHM=
 		TREE=$B/linux STAMP=$B/tree.stamp REVIEW=$B/review/linux
 		PREFIX="PATCH bpf-next"
 		;;

@@ -50,6 +50,8 @@ identity() {
 		git -C "$tree" config user.name "bpf workspace"
 	git -C "$tree" config user.email >/dev/null ||
 		git -C "$tree" config user.email "workspace@localhost"
+	# DIFF_ALGORITHM (lib.sh: product) for the patches git writes
+	[ -z "$DIFF_ALGORITHM" ] || git -C "$tree" config diff.algorithm "$DIFF_ALGORITHM"
 }
 
 unpack() {
