@@ -7,18 +7,22 @@ S := scripts
 KERNEL ?= dev
 CMD ?=
 # which series 'tree', 'export' and 'send-email' work on: series (series/,
-# build/linux) or upstream (upstream/series/, build/upstream/linux)
+# build/linux), upstream (upstream/series/, build/upstream/linux) or
+# upstream-security (upstream/security/, build/upstream/security: private)
 SERIES ?= series
 
-.PHONY: all check upstream soak bench deps tree export kernel selftests vm bisect checkpatch send-email clean help
+.PHONY: all check check-arm64 upstream soak bench deps tree export kernel selftests vm bisect checkpatch send-email clean help
 
 all:		## build the dev tree, boot it, run tailcalls + test_verifier
 	@$(S)/main.sh
 
-check:		## the test suite: base and base+series, built, booted, tested
+check:		## the test suite: base and base+series, and Debian's 6.12 with and without upstream/
 	@$(S)/check.sh
 
-upstream:	## the upstream fix series on Debian's 6.12: reproducer crashes pristine, fixed rejects it
+check-arm64:	## the upstream fix series on arm64 (cross-built, qemu-system-aarch64), after make check
+	@$(S)/check-arm64.sh
+
+upstream:	## only the upstream part of make check (Debian's 6.12 with and without upstream/)
 	@$(S)/upstream.sh
 
 soak:		## the long checks: debug kernel (KASAN), races, random programs

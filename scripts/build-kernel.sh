@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # build-kernel.sh SRC OBJ NAME [FRAGMENT]: configure and build the kernel in SRC
 # into the object directory OBJ (incrementally), then keep bzImage and
-# test_bpf.ko under build/kernels/NAME/. The config is the fragments of
+# test_bpf.ko (arm64: Image) under build/kernels/NAME/. The config is the fragments of
 # config_fragments (lib.sh); FRAGMENT (e.g. config/debug.config) is merged
 # last.
 source "$(dirname "$0")/lib.sh"
@@ -10,13 +10,24 @@ source "$(dirname "$0")/lib.sh"
 SRC=$1 OBJ=$2 NAME=$3 EXTRA=${4:-}
 OUT=$B/kernels/$NAME
 mkdir -p "$OBJ" "$OUT"
+# what to build and keep, per architecture (KARCH, lib.sh)
+case $KARCH in
+arm64)
+	kmake=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
+	targets=(Image) outputs=(arch/arm64/boot/Image)
+	;;
+*)
+	kmake=(CC="$KCC")
+	targets=(bzImage modules) outputs=(arch/x86/boot/bzImage lib/test_bpf.ko)
+	;;
+esac
 
 mapfile -t frags < <(config_fragments "$SRC" "$EXTRA")
 frag=$(cat "${frags[@]}")
 if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev/null)" ]; then
 	echo "configuring $OBJ from ${frags[*]#$TOP/}"
 	printf '%s\n' "$frag" >"$OBJ/.config"
-	make -C "$SRC" O="$OBJ" CC="$KCC" olddefconfig
+	make -C "$SRC" O="$OBJ" "${kmake[@]}" olddefconfig
 	# Every option of every fragment must have survived olddefconfig
 	# (the last fragment that sets an option wins; '=n' is also met by an
 	# option that its dependencies hide).
@@ -30,8 +41,8 @@ if [ ! -f "$OBJ/.config" ] || [ "$frag" != "$(cat "$OBJ/.config.fragment" 2>/dev
 	printf '%s\n' "$frag" >"$OBJ/.config.fragment"
 fi
 
-make -C "$SRC" O="$OBJ" CC="$KCC" -j"$JOBS" bzImage modules
-cp "$OBJ/arch/x86/boot/bzImage" "$OBJ/lib/test_bpf.ko" "$OUT/"
+make -C "$SRC" O="$OBJ" "${kmake[@]}" -j"$JOBS" "${targets[@]}"
+cp "${outputs[@]/#/$OBJ/}" "$OUT/"
 # the object directory, whose vmlinux the selftests are built against
 echo "$OBJ" >"$OUT/obj"
 git -C "$SRC" describe --always --tags --dirty >"$OUT/commit" 2>/dev/null || true

@@ -11,6 +11,8 @@
 # in build/check/linux and build/check/obj, and
 #   upstream-pristine  Debian's 6.12 untouched (upstream/pin)
 #   upstream-fixed     the same + upstream/series/ + upstream/security/
+#   upstream-pristine-arm64, upstream-fixed-arm64  the same, cross-built for
+#                      arm64 (config/arm64.config) in build/upstream/obj-arm64
 # in build/upstream/check and build/upstream/obj. A kernel whose source tree
 # and config fragments are those it was last built from is not rebuilt.
 # The worktrees are left at the last NAME.
@@ -31,8 +33,8 @@ for name in "$@"; do
 	case $name in
 	pristine | base) p=series ref=$name apply= ;;
 	series | debug) p=series ref=base apply=1 ;;
-	upstream-pristine) p=upstream ref=pristine apply= ;;
-	upstream-fixed) p=upstream ref=base apply=1 ;;
+	upstream-pristine | upstream-pristine-arm64) p=upstream ref=pristine apply= ;;
+	upstream-fixed | upstream-fixed-arm64) p=upstream ref=base apply=1 ;;
 	*) die "unknown kernel '$name' (pristine, base, series, debug, upstream-pristine or upstream-fixed)" ;;
 	esac
 	product "$p"
@@ -45,9 +47,10 @@ for name in "$@"; do
 	stage "checkout-$name" worktree_at "$SRC" "$ref" "$TREE"
 	[ -z "$apply" ] || stage "apply-$name" apply_series "$SRC" "$SERIES"
 	# the fixed 6.12 has the security fix too (upstream/security/)
-	[ "$name" != upstream-fixed ] || stage "apply-$name-security" apply_series "$SRC" "$TOP/upstream/security"
-	obj=$OBJ extra=()
+	[ "${name%-arm64}" != upstream-fixed ] || stage "apply-$name-security" apply_series "$SRC" "$TOP/upstream/security"
+	obj=$OBJ extra=() KARCH=x86_64
 	case $name in
+	*-arm64) obj=$OBJ-arm64 KARCH=arm64 ;;
 	debug) obj=$OBJ-debug extra=("$TOP/config/debug.config") ;;
 	upstream-*) extra=("$TOP/config/upstream.config") ;;
 	esac

@@ -10,6 +10,19 @@ PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
       libcap-dev libzstd-dev zlib1g-dev qemu-system-x86 procps iproute2
       python3-docutils codespell python3-ply python3-git b4)
 
+# deps.sh arm64 (make check-arm64): the cross compiler, QEMU for arm64, the
+# arm64 libraries the static tools link (Debian multiarch), and busybox
+# for the guest's initramfs (downloaded, not installed).
+if [ "${1:-}" = arm64 ]; then
+	PKGS+=(gcc-aarch64-linux-gnu qemu-system-arm libelf-dev:arm64 zlib1g-dev:arm64
+	       libzstd-dev:arm64)
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		[ "$(id -u)" -eq 0 ] || die "arm64 is not a dpkg architecture here
+  add it as root: dpkg --add-architecture arm64 && apt-get update"
+		dpkg --add-architecture arm64
+	fi
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -27,4 +40,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "packages ok"
+if [ "${1:-}" = arm64 ] && [ ! -x "$ARM64_CACHE/busybox" ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	(cd "$tmp" && apt-get download -q busybox-static:arm64) ||
+		die "apt-get download busybox-static:arm64 failed"
+	dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
+	mkdir -p "$ARM64_CACHE"
+	install -m 755 "$tmp/x/bin/busybox" "$ARM64_CACHE/busybox"
+	echo "busybox for arm64: $ARM64_CACHE/busybox"
+fi
 "$TOP/scripts/fetch-source.sh" >/dev/null

@@ -14,6 +14,8 @@ export CCACHE_BASEDIR=$TOP
 export CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 JOBS=${JOBS:-$(nproc)}
+# make check-arm64's downloads (busybox for the guest's initramfs)
+ARM64_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/bpf-subprog-tailcalls/arm64
 KCC="ccache gcc"
 BPF_TOOLS=(CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16)
 
@@ -27,10 +29,19 @@ bpf_tools() {
 	BPF_TOOLS=(CLANG=clang-$v LLC=llc-$v LLVM_STRIP=llvm-strip-$v)
 }
 
+# KARCH: the architecture of the kernel being built, x86_64 (the guests of
+# make check) or arm64 (make check-arm64, cross-built).
+export KARCH=${KARCH:-x86_64}
+
 # config_fragments SRC [FRAGMENT]: the config fragments of a kernel built
 # from SRC, one per line, in merge order: the selftests' own config (what
-# the BPF tests need), the guest's (config/vm.config), then FRAGMENT.
+# the BPF tests need), the guest's (config/vm.config), then FRAGMENT. An
+# arm64 kernel has config/arm64.config only.
 config_fragments() {
+	if [ "$KARCH" = arm64 ]; then
+		echo "$TOP/config/arm64.config"
+		return
+	fi
 	printf '%s\n' "$1/tools/testing/selftests/bpf/config" "$TOP/config/vm.config" ${2:+"$2"}
 }
 

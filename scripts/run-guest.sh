@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-guest.sh NAME SELFTESTS_DIR JOB...: boot build/kernels/NAME, run the
-# test jobs of scripts/guest/suite.sh, and leave everything in
+# test jobs of scripts/guest/suite.sh (an arm64 kernel, NAME-arm64:
+# scripts/vm-arm64.sh), and leave everything in
 # build/results/RUN (jobs, boot.rc, JOB.log, console.log); RUN is $RUN_NAME,
 # NAME by default. A failed boot is recorded, not fatal: scripts/report.py
 # judges it.
@@ -18,8 +19,13 @@ rm -f "$HUNG"
 # and scripts/report.py counts the hang as a failure.
 for attempt in 1 2; do
 	rc=0
-	"$TOP/scripts/vm.sh" "$B/kernels/$NAME" "$RES" \
-		"$TOP/scripts/guest/suite.sh" "$ST" "$@" || rc=$?
+	case $NAME in
+	*-arm64) "$TOP/scripts/vm-arm64.sh" "$B/kernels/$NAME" "$RES" "$@" || rc=$? ;;
+	*)
+		"$TOP/scripts/vm.sh" "$B/kernels/$NAME" "$RES" \
+			"$TOP/scripts/guest/suite.sh" "$ST" "$@" || rc=$?
+		;;
+	esac
 	[ "$rc" -eq 124 ] && [ "$attempt" -eq 1 ] || break
 	cp "$RES/console.log" "$HUNG"
 	echo "guest $RUN hung; console kept in $HUNG; running it once more"
