@@ -1,25 +1,48 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Prove that every patch of series/ builds and boots on its own: apply the
+# Prove that every patch of series/ (SERIES=upstream: upstream/series/ and
+# upstream/security/) builds and boots on its own: apply the
 # patches one at a time on tag 'base' in the check worktree, build each
 # step incrementally, boot it and run test_progs -t tailcalls (whose new
 # subtests may fail before the series is complete: only the boot and a
 # clean console are required here).
 source "$(dirname "$0")/lib.sh"
 
-SRC=$B/check/linux OBJ=$B/check/obj
+# bisect.sh [series|upstream]: upstream steps through upstream/series/ and
+# then upstream/security/ on Debian's 6.12 (build/upstream/check).
+product "${1:-series}"
+if [ "${1:-series}" = upstream ]; then
+	SRC=$B/upstream/check OBJ=$B/upstream/obj NAME=bisect-upstream
+	extra=("$TOP/config/upstream.config")
+	mapfile -t p < <(series_patches "$SERIES"; series_patches "$TOP/upstream/security")
+else
+	SRC=$B/check/linux OBJ=$B/check/obj NAME=bisect extra=()
+	mapfile -t p < <(series_patches)
+fi
 [ -e "$SRC/.git" ] || die "no check worktree: run 'make check' once first"
 # (a step that fails to apply is left as 'git am' left it; the next run
 # aborts it)
-mapfile -t p < <(series_patches)
-worktree_at "$SRC" base
+# step N PATCH: apply PATCH to what SRC has, build and boot it
+step() {
+	git -C "$SRC" am -q "$2" || die "$(basename "$2") does not apply"
+	stage "$NAME-$1-build" "$TOP/scripts/build-kernel.sh" "$SRC" "$OBJ" "$NAME" "${extra[@]}"
+	stage "$NAME-$1-boot" "$TOP/scripts/vm.sh" "$B/kernels/$NAME" "$B/results/$NAME" \
+		bash -c "cd $SRC/tools/testing/selftests/bpf && ./test_progs -t tailcalls; true"
+	echo "ok $1 $(basename "$2")"
+}
+
+worktree_at "$SRC" base "$TREE"
 n=0
 for patch in "${p[@]}"; do
 	n=$((n + 1))
-	git -C "$SRC" am -q "$patch" || die "$(basename "$patch") does not apply"
-	stage "bisect-$n-build" "$TOP/scripts/build-kernel.sh" "$SRC" "$OBJ" "bisect"
-	stage "bisect-$n-boot" "$TOP/scripts/vm.sh" "$B/kernels/bisect" "$B/results/bisect" \
-		bash -c "cd $SRC/tools/testing/selftests/bpf && ./test_progs -t tailcalls; true"
-	echo "ok $n $(basename "$patch")"
+	step "$n" "$patch"
 done
+# the security fix is mailed on its own: on base alone too
+if [ "${1:-series}" = upstream ]; then
+	worktree_at "$SRC" base "$TREE"
+	for patch in $(series_patches "$TOP/upstream/security"); do
+		n=$((n + 1))
+		step "$n" "$patch"
+	done
+fi
 echo "${#p[@]} patches: each builds and boots"
