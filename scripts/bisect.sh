@@ -45,4 +45,4 @@ if [ "${1:-series}" = upstream ]; then
 		step "$n" "$patch"
 	done
 fi
-echo "${#p[@]} patches: each builds and boots"
+echo "$n steps (${#p[@]} patches, and the security fix on base alone for upstream): each builds and boots"
