@@ -18,7 +18,9 @@ import statistics
 import subprocess
 import sys
 
-KERNELS = ["pristine", "base", "series"]
+KERNELS = ["pristine", "base", "v1", "series"]
+# series/REF ratio columns of the tables
+REFS = ["pristine", "base", "v1"]
 CASES = {
     "empty": "empty program (return 0): test_run's own loop",
     "calls": "(a) 8 frames of calls, no tail call",
@@ -194,6 +196,8 @@ def targets(agg):
                             ("tc_main", "chain_main"), 1.02))
     res.append(ratio_target(agg, "Subprogram tail calls and calls in tail-call-reachable programs: "
                             "ratio <= 1.10 vs pristine", ("tc_sub", "tc_deep", "chain_sub"), 1.10))
+    res.append(ratio_target(agg, "The stack check of v2: subprogram tail calls ratio <= 1.10 vs v1",
+                            ("tc_sub", "tc_deep", "chain_sub"), 1.10, "v1"))
     ev, ok = [], True
     for p in VERIF:
         for dest, label in (("verifier", "TCG"), ("verifier_icount", "icount")):
@@ -205,15 +209,15 @@ def targets(agg):
     return res
 
 
-def ratio_target(agg, name, cases, limit):
+def ratio_target(agg, name, cases, limit, ref="pristine"):
     ev, ok = [], True
     for case in cases:
         for dest, label in (("icount", "icount"), ("run", "TCG median")):
-            r = ratio(med(agg, dest, case, "series"), med(agg, dest, case, "pristine"))
+            r = ratio(med(agg, dest, case, "series"), med(agg, dest, case, ref))
             if dest == "icount":
                 ok = ok and r is not None and r <= limit
             ev.append(f"{case} {label} {fmt_ratio(r)}")
-    return (name, ok, "series/pristine (icount decides): " + ", ".join(ev))
+    return (name, ok, f"series/{ref} (icount decides): " + ", ".join(ev))
 
 
 def fmt_ratio(r):
@@ -257,8 +261,8 @@ def machine():
 
 
 def jit_table(agg):
-    lines = ["| program | class | pristine | base | series | series/pristine | series/base |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| program | class | " + " | ".join(KERNELS) + " | " + " | ".join(f"series/{r}" for r in REFS) + " |",
+             "|---|---|" + "---|" * (len(KERNELS) + len(REFS))]
     for key, ks in sorted(agg["jit"].items()):
         loaded = [r for r in ks.values() if r["status"] == "loaded"]
         cls = prog_class(loaded[0]) if loaded else "-"
@@ -272,9 +276,8 @@ def jit_table(agg):
             else:
                 cells.append("rej.")
         size = {k: ks[k]["jited_len"] for k in KERNELS if k in ks and ks[k]["status"] == "loaded"}
-        lines.append(f"| {key} | {cls} | " + " | ".join(cells) + " | "
-                     f'{fmt_ratio(ratio(size.get("series"), size.get("pristine")))} | '
-                     f'{fmt_ratio(ratio(size.get("series"), size.get("base")))} |')
+        lines.append(f"| {key} | {cls} | " + " | ".join(cells) + " | " +
+                     " | ".join(fmt_ratio(ratio(size.get("series"), size.get(r))) for r in REFS) + " |")
     return lines
 
 
@@ -289,27 +292,29 @@ def rejected_lines(agg):
 
 
 def run_table(agg, dest, unit):
-    lines = [f"| case | pristine {unit} | base {unit} | series {unit} | series/pristine | series/base |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| case | " + " | ".join(f"{k} {unit}" for k in KERNELS) + " | " +
+             " | ".join(f"series/{r}" for r in REFS) + " |",
+             "|---|" + "---|" * (len(KERNELS) + len(REFS))]
     for case, what in CASES.items():
         row = agg[dest].get(case, {})
         cells = [cell(row.get(k)) for k in KERNELS]
         m = {k: med(agg, dest, case, k) for k in KERNELS}
-        lines.append(f"| {case}: {what} | " + " | ".join(cells) +
-                     f' | {fmt_ratio(ratio(m["series"], m["pristine"]))} | {fmt_ratio(ratio(m["series"], m["base"]))} |')
+        lines.append(f"| {case}: {what} | " + " | ".join(cells) + " | " +
+                     " | ".join(fmt_ratio(ratio(m["series"], m[r])) for r in REFS) + " |")
     return lines
 
 
 def own_table(agg):
     """icount minus the empty program: the program's own instructions"""
-    lines = ["| case | pristine | base | series | series/pristine | series/base |", "|---|---|---|---|---|---|"]
+    lines = ["| case | " + " | ".join(KERNELS) + " | " + " | ".join(f"series/{r}" for r in REFS) + " |",
+             "|---|" + "---|" * (len(KERNELS) + len(REFS))]
     for case in list(CASES)[1:]:
         own = {}
         for k in KERNELS:
             a, e = med(agg, "icount", case, k), med(agg, "icount", "empty", k)
             own[k] = a - e if a is not None and e is not None else None
-        lines.append(f"| {case} | " + " | ".join(fmt_num(own[k]) for k in KERNELS) +
-                     f' | {fmt_ratio(ratio(own["series"], own["pristine"]))} | {fmt_ratio(ratio(own["series"], own["base"]))} |')
+        lines.append(f"| {case} | " + " | ".join(fmt_num(own[k]) for k in KERNELS) + " | " +
+                     " | ".join(fmt_ratio(ratio(own["series"], own[r])) for r in REFS) + " |")
     return lines
 
 
@@ -366,7 +371,7 @@ def write_doc(agg, args):
            f"- command: `{args.command}`",
            "- kernels: " + ", ".join(f"{k} ({meta[k]['release']})" for k in KERNELS if k in meta),
            f"- guests: QEMU TCG, {meta.get('series', {}).get('cpus', '?')} vCPUs; {rounds} rounds, "
-           f"each booting the three kernels in turn (order rotated every round), {', '.join(map(str, samples))} "
+           f"each booting the {len(KERNELS)} kernels in turn (order rotated every round), {', '.join(map(str, samples))} "
            "samples per case and boot; plus one boot per kernel under `-icount shift=0` (1 vCPU)",
            "- raw results: `build/bench/raw/*.jsonl`, aggregated: `build/bench/results.{csv,json}`",
            "" if agg["consistent"] else "- **warning: JIT sizes differ between rounds of one kernel**", "",
@@ -406,7 +411,7 @@ def write_doc(agg, args):
             "verification time is in thousands of guest instructions."], verifier_table),
         ("## JIT image size, bytes", [
             "Every program of the tail call selftests (`tailcall*.bpf.o` of the series,",
-            "the same objects on the three kernels) and of `tests/bench.bpf.c`, each loaded",
+            "the same objects on all kernels) and of `tests/bench.bpf.c`, each loaded",
             "alone (tracing programs attached to `tailcall_bpf2bpf_fentry`). Exact;",
             "`jited_prog_len` from `bpf_prog_info`. Class from the translated program: tail",
             "calls (none, in main only, in subprograms) and functions."], jit_table),
@@ -445,21 +450,23 @@ def write_png(agg, path):
     import matplotlib.pyplot as plt
     cases = list(CASES)
     series = [("run", "pristine", "TCG series/pristine"), ("icount", "pristine", "icount series/pristine"),
-              ("run", "base", "TCG series/base"), ("icount", "base", "icount series/base")]
+              ("run", "base", "TCG series/base"), ("icount", "base", "icount series/base"),
+              ("icount", "v1", "icount series/v1")]
     fig, ax = plt.subplots(figsize=(11, 5))
-    width = 0.2
+    width = 0.16
     shown = [1.0]
     for i, (dest, ref, label) in enumerate(series):
         vals = [ratio(med(agg, dest, c, "series"), med(agg, dest, c, ref)) or 0 for c in cases]
         shown += [v for v in vals if v]
-        ax.bar([x + (i - 1.5) * width for x in range(len(cases))], vals, width, label=label)
+        ax.bar([x + (i - (len(series) - 1) / 2) * width for x in range(len(cases))], vals, width,
+               label=label)
     for y, style in ((1.0, "-"), (1.02, ":"), (1.10, "--")):
         ax.axhline(y, color="black", linestyle=style, linewidth=0.8)
     ax.set_xticks(range(len(cases)))
     ax.set_xticklabels(cases)
     ax.set_ylim(min(0.8, min(shown) * 0.95), max(1.3, max(shown) * 1.05))
     ax.set_ylabel("run time ratio (0: rejected by the reference kernel)")
-    ax.set_title("series vs pristine and base: time per test_run invocation")
+    ax.set_title("series vs pristine, base and v1: time per test_run invocation")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh (make bench): what mixing calls and tail calls costs, measured
-# on pristine (Debian's 6.1, upstream's design), base (no mixing) and
-# series (base + series/), with the same guest, QEMU and BPF objects:
-#  1. build the three kernels in the check worktree and object directory
+# on pristine (Debian's 6.1, upstream's design), base (no mixing), v1
+# (base + the first version of series/, config/series-v1.txt) and series
+# (base + series/), with the same guest, QEMU and BPF objects:
+#  1. build the four kernels in the check worktree and object directory
 #     (scripts/build-kernels.sh: incremental), then the series' selftests, whose
-#     tailcall*.bpf.o are the corpus on all three kernels, and
+#     tailcall*.bpf.o are the corpus on all four kernels, and
 #     tests/bench*.c (skipped with BENCH_NO_BUILD=1);
-#  2. BENCH_ROUNDS rounds (default 5); each boots the three kernels in
+#  2. BENCH_ROUNDS rounds (default 5); each boots the four kernels in
 #     turn, in an order rotated every round so that drift cancels, and
 #     runs build/tests/bench (tests/bench.c) in the guest; then one boot of
 #     each kernel with QEMU's '-icount shift=0' (one vCPU), where the
@@ -22,7 +23,7 @@
 # selftests objects and libbpf are used, build/check/linux).
 source "$(dirname "$0")/lib.sh"
 
-KERNELS=(pristine base series)
+KERNELS=(pristine base v1 series)
 ROUNDS=${BENCH_ROUNDS:-5}
 SRC=${BENCH_SRC:-$B/check/linux}
 ST=$SRC/tools/testing/selftests/bpf
@@ -36,7 +37,7 @@ if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
 	stage tree "$TOP/scripts/tree.sh"
 	"$TOP/scripts/build-kernels.sh" "${KERNELS[@]}"
 	# the worktree is at the series now: its selftests objects serve
-	# all three kernels
+	# all four kernels
 	stage bench-selftests "$TOP/scripts/build-selftests.sh" "$B/check/linux" "$B/check/obj"
 fi
 stage bench-tools "$TOP/scripts/build-tools.sh" "$SRC" "$TOP/tests/bench.c" "$TOP"/tests/bench*.bpf.c
@@ -58,8 +59,8 @@ guest() {
 export GUEST_BENCH_ST=$ST GUEST_BENCH_OBJ=$B/tests/bench.bpf.o
 export GUEST_BENCH_SAMPLES=${BENCH_SAMPLES:-3}
 for r in $(seq 1 "$ROUNDS"); do
-	for i in 0 1 2; do
-		k=${KERNELS[$(((i + r - 1) % 3))]}
+	for i in "${!KERNELS[@]}"; do
+		k=${KERNELS[$(((i + r - 1) % ${#KERNELS[@]}))]}
 		GUEST_BENCH_SCALE=${BENCH_SCALE:-100} stage "bench-$r-$k" guest "$r" "$k"
 	done
 done

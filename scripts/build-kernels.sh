@@ -6,6 +6,8 @@
 #   pristine  Debian's 6.1 untouched (upstream's 2020 design)
 #   base      tag 'base': pristine + base/patches (no mixing)
 #   series    base + series/
+#   v1        base + series/ as committed at the revision in
+#             config/series-v1.txt (the first version, for make bench)
 #   debug     the series with config/debug.config (KASAN, lockdep, ...),
 #             in an object directory of its own (build/check/obj-debug)
 # in build/check/linux and build/check/obj, and
@@ -32,10 +34,10 @@ for name in "$@"; do
 	# the series, the tag to start from, whether the series is applied
 	case $name in
 	pristine | base) p=series ref=$name apply= ;;
-	series | debug) p=series ref=base apply=1 ;;
+	series | debug | v1) p=series ref=base apply=1 ;;
 	upstream-pristine | upstream-pristine-arm64) p=upstream ref=pristine apply= ;;
 	upstream-fixed | upstream-fixed-arm64) p=upstream ref=base apply=1 ;;
-	*) die "unknown kernel '$name' (pristine, base, series, debug, upstream-pristine or upstream-fixed)" ;;
+	*) die "unknown kernel '$name' (pristine, base, series, v1, debug, upstream-pristine or upstream-fixed)" ;;
 	esac
 	product "$p"
 	if [ "$p" = series ]; then
@@ -45,6 +47,10 @@ for name in "$@"; do
 		[ -d "$TREE/.git" ] || stage tree-upstream "$TOP/scripts/tree.sh" upstream
 	fi
 	stage "checkout-$name" worktree_at "$SRC" "$ref" "$TREE"
+	if [ "$name" = v1 ]; then
+		stage series-v1 series_v1
+		SERIES=$B/series-v1
+	fi
 	[ -z "$apply" ] || stage "apply-$name" apply_series "$SRC" "$SERIES"
 	# the fixed 6.12 has the security fix too (upstream/security/)
 	[ "${name%-arm64}" != upstream-fixed ] || stage "apply-$name-security" apply_series "$SRC" "$TOP/upstream/security"

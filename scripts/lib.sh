@@ -150,6 +150,20 @@ series_patches() {
 
 # apply_series DIR [SERIES_DIR]: the patches of SERIES_DIR (series/) on top
 # of what DIR has checked out.
+# series_v1: extract series/ as committed at the revision that
+# config/series-v1.txt names into build/series-v1/.
+series_v1() {
+	local rev dir=$B/series-v1
+	rev=$(grep -v '^#' "$TOP/config/series-v1.txt" | head -1)
+	git -C "$TOP" cat-file -e "$rev^{commit}" 2>/dev/null ||
+		die "config/series-v1.txt: $rev is not a commit of this repository (a shallow clone?)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	git -C "$TOP" archive "$rev" series | tar -x -C "$dir" --strip-components=1 ||
+		die "cannot extract series/ at $rev into $dir"
+	echo "series/ at $rev: $(ls "$dir" | wc -l) files in $dir"
+}
+
 apply_series() {
 	local p dir=${2:-$TOP/series}
 	mapfile -t p < <(series_patches "$dir")

@@ -43,22 +43,29 @@
  *                        prog array while attached (selftests).
  * freplace-tail-main     series, base: such an extension may replace a main
  *                        function: it loads.
- * stack-limit-F1, -F2    series: the callers of the tail-calling subprogram
- *                        are charged exactly 256 bytes (1 and 2 frames), the
- *                        subprogram has the rest of the 512 bytes: loads
- *                        (the programs of stack-depth-*).
- * stack-depth-F1, -F2    series: the stack-limit programs run 33 tail calls
- *                        deep and call bpf_ktime_get_ns() at the bottom; the
- *                        ftrace stack tracer's maximum, minus that of a
- *                        program calling the helper directly, is within the
- *                        documented bound (9472), each level of tail calls
- *                        keeps at most 256 bytes (the callers use all
- *                        callee-saved registers: x86-64 keeps exactly
- *                        256), and the total is below THREAD_SIZE.
- * stack-depth-F1-fexit   series: the same with an fexit program on the
- *                        tail-calling subprogram: its trampoline frame stays
- *                        on the stack at every level (outside the documented
- *                        bound); 33 tail calls, total below THREAD_SIZE.
+ * stack-limit-*         series: the verifier's rule at its boundary: callers
+ *                        with 256 bytes of BPF stack load, with 288 they are
+ *                        rejected; seven frames without stack load (charged
+ *                        7 * 32, as upstream charges them).
+ * stack-depth-*          series: chains of 1, 2 and 7 callers (every caller
+ *                        uses r6-r9) run as deep as they may and call
+ *                        bpf_ktime_get_ns() at the bottom, without and with
+ *                        fexit (and fentry) programs on 1, 2 and all of the
+ *                        subprograms whose frames each level keeps. The
+ *                        ftrace stack tracer's maximum must be within the
+ *                        documented bound: 3/8 of THREAD_SIZE, plus one
+ *                        level; the small chain makes all 33 tail calls, the
+ *                        others fewer.
+ * nest-clone, nest-fentry, nest-clone-fentry
+ *                        series: upstream's overflow shape (hostile_nest.bpf.c)
+ *                        as a tc program on lo's egress whose last level
+ *                        clones the packet to lo's egress again, 8 runs
+ *                        nested in bpf_clone_redirect(); and/or with an
+ *                        fentry program with the same chain on the helper
+ *                        that each last level calls. The outer chain stops
+ *                        at 3/8 of the stack; the runs nested below it make
+ *                        no tail call; the stack tracer's maximum stays below
+ *                        THREAD_SIZE.
  * reject-nobtf           series: the stack-limit-F1 chain without BTF is
  *                        rejected with the series' message; base: the base
  *                        message.
@@ -73,6 +80,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include "hostile.h"
 #include "tool.h"
 
@@ -569,17 +577,22 @@ static void save_stack_trace(const char *check)
 		tool_diag("stack trace saved in %s", path);
 }
 
-/* The stack the series promises for one run (verifier.c, before
- * mark_tail_call_chain(), and Documentation/bpf/tail_calls.rst): every
- * level of tail calls keeps at most BPF_TAIL_CALL_CALLERS_STACK (256)
- * bytes of caller frames, 33 levels; the last program adds at most its
- * own frames: 512 bytes of BPF stack and 8 frames of 64 bytes of JIT
- * overhead. 33 * 256 + 512 + 8 * 64 = 9472.
+/* The stack the series promises (kernel/bpf/core.c,
+ * bpf_tail_call_stack_ok(), and Documentation/bpf/tail_calls.rst): a tail
+ * call that keeps frames is made only while at least 5/8 of the stack
+ * (BPF_TAIL_CALL_STACK_RESERVE) are free below the stack pointer at the
+ * tail call, whatever the frames above are: JIT frames, trampolines, other
+ * runs. So at the last tail call of a run at most 3/8 of THREAD_SIZE is
+ * in use, and the level it starts adds what one level adds. The helper
+ * that the last level calls is entered with a return address pushed.
+ */
+#define HELPER_ENTRY	8
+
+/* The verifier's rule: the callers of a tail-calling subprogram keep at
+ * most 256 bytes of BPF stack, each frame charged round_up(max(stack, 1),
+ * 32).
  */
 #define CALLERS_STACK	256
-#define FRAME_COST	64
-#define MAX_FRAMES	8
-#define RUN_STACK_BOUND	(TOOL_MAX_TAIL_CALLS * CALLERS_STACK + TOOL_BPF_STACK + MAX_FRAMES * FRAME_COST)
 
 /* THREAD_SIZE on x86-64: 16 KiB, doubled by KASAN (the debug kernel). */
 static long thread_size(void)
@@ -587,124 +600,133 @@ static long thread_size(void)
 	return tool_debug_kernel ? 32768 : 16384;
 }
 
-/* Attach an empty fexit program to function 'func' of 'p' (loaded as
- * 'fd'): the link's fd, or -1.
+/* Attach an empty fentry or fexit program ('type') to function 'func' of
+ * 'p' (loaded as 'fd'): the link's fd, or -1.
  */
-static int attach_fexit(const struct tool_prog *p, int fd, int func)
+static int attach_tracing(const struct tool_prog *p, int fd, int func,
+			  enum bpf_attach_type type)
 {
 	const struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = tool_log,
 		    .log_size = sizeof(tool_log), .attach_prog_fd = fd,
 		    .attach_btf_id = p->btf_id[func],
-		    .expected_attach_type = BPF_TRACE_FEXIT);
+		    .expected_attach_type = type);
 	int prog, link = -1;
 
 	tool_log_reset();
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fexit_tail", "GPL", insns,
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "trace_tail", "GPL", insns,
 			     ARRAY_SIZE(insns), &opts);
 	if (prog >= 0) {
-		link = bpf_link_create(prog, 0, BPF_TRACE_FEXIT, NULL);
+		link = bpf_link_create(prog, 0, type, NULL);
 		close(prog);
 	}
 	return link;
 }
 
-/* Run the 'stacks' chain with slot 0 empty (the tail call fails at once)
- * and with slot 0 = the chain itself (33 tail calls, each level keeping
- * the callers' frames), under the stack tracer. With 'fexit', an fexit
- * program on the tail-calling subprogram: its trampoline called the body,
- * so its frame stays below the next level too (the documented bound leaves
- * trampolines out; only THREAD_SIZE applies).
+#define MAX_LINKS	(2 * 8)
+
+struct depth_case {
+	const char *check;
+	int frames;
+	int stacks[7];
+	int fexit;	/* fexit programs on the last 'fexit' functions */
+	bool fentry;	/* and fentry programs on the same functions */
+	bool all_levels; /* the chain fits: all 33 tail calls happen */
+};
+
+/* Run the chain of 'c' with slot 0 empty (the tail call fails at once) and
+ * with slot 0 = the chain itself, under the stack tracer, with the
+ * trampolines of 'c' on the subprograms whose frames each level keeps
+ * (the tail-calling one included: its trampoline called it). The deepest
+ * stack must stay within the bound above, and the chain must make all 33
+ * tail calls if 'all_levels', fewer otherwise.
  */
-static void stack_depth(const char *check, const int *stacks, int frames,
-			long baseline, bool fexit)
+static void stack_depth(const struct depth_case *c)
 {
-	long shallow = -1, deep = -1, level = 0;
+	long shallow = -1, deep = -1, level = 0, bound = thread_size() / 8 * 3;
+	int map_fd = tool_new_prog_array(), fd = -1, links[MAX_LINKS];
 	__u32 ret_shallow = 0, ret_deep = 0;
-	int map_fd = tool_new_prog_array(), fd = -1, link = -1;
+	int nlinks = 0, i;
 	struct tool_prog p;
 	bool ok;
 
-	if (map_fd < 0 || tool_build_chain(&p, stacks, frames, map_fd, TOOL_RET_INT) ||
-	    (fd = tool_load_chain(check, &p, false)) < 0 ||
-	    (fexit && (link = attach_fexit(&p, fd, frames)) < 0)) {
-		tool_check(false, check, "chain did not load or attach: %s", strerror(errno));
+	if (map_fd < 0 || tool_build_chain(&p, c->stacks, c->frames, map_fd, TOOL_RET_INT) ||
+	    (fd = tool_load_chain(c->check, &p, false)) < 0) {
+		tool_check(false, c->check, "chain did not load: %s", strerror(errno));
 		tool_log_tail(LOG_LINES);
 		goto out;
+	}
+	for (i = 0; i < c->fexit; i++) {
+		links[nlinks] = attach_tracing(&p, fd, c->frames - i, BPF_TRACE_FEXIT);
+		if (links[nlinks] >= 0 && c->fentry)
+			links[++nlinks] = attach_tracing(&p, fd, c->frames - i, BPF_TRACE_FENTRY);
+		if (links[nlinks++] < 0) {
+			tool_check(false, c->check, "trampoline %d did not attach: %s", i, strerror(errno));
+			tool_log_tail(LOG_LINES);
+			nlinks--;
+			goto out;
+		}
 	}
 	shallow = stack_of_run(fd, &ret_shallow);
 	if (!tool_set_slot(map_fd, 0, fd))
 		deep = stack_of_run(fd, &ret_deep);
-	if (deep > shallow && (deep - shallow) % TOOL_MAX_TAIL_CALLS == 0)
-		level = (deep - shallow) / TOOL_MAX_TAIL_CALLS;
 	/* main adds 1 per level: 34 levels, or 1 without tail calls */
-	ok = shallow > 0 && ret_shallow == 1 && ret_deep == TOOL_MAX_TAIL_CALLS + 1 &&
-	     level > 0 && deep < thread_size();
-	if (!fexit)
-		ok = ok && level <= CALLERS_STACK && deep - baseline <= RUN_STACK_BOUND;
-	tool_check(ok, check,
-		   "stack_max_size=%ld baseline=%ld difference=%ld (bound %d%s), no tail call %ld, per level %ld (bound %d%s), thread size %ld, ret %u/%u",
-		   deep, baseline, deep - baseline, RUN_STACK_BOUND,
-		   fexit ? ", not applied" : "", shallow, level, CALLERS_STACK,
-		   fexit ? ", not applied" : "", thread_size(), ret_deep, ret_shallow);
+	if (ret_deep > 1 && deep > shallow && (deep - shallow) % (ret_deep - 1) == 0)
+		level = (deep - shallow) / (ret_deep - 1);
+	ok = shallow > 0 && ret_shallow == 1 && level > 0 &&
+	     deep <= bound + level + HELPER_ENTRY &&
+	     (c->all_levels ? ret_deep == TOOL_MAX_TAIL_CALLS + 1 :
+			      ret_deep < TOOL_MAX_TAIL_CALLS + 1);
+	tool_check(ok, c->check,
+		   "%u levels (%s), %ld bytes per level; stack_max_size=%ld, bound %ld + %ld + %d; no tail call %ld; thread size %ld",
+		   ret_deep, c->all_levels ? "all 34 expected" : "fewer than 34 expected",
+		   level, deep, bound, level, HELPER_ENTRY, shallow, thread_size());
 	if (!ok)
-		save_stack_trace(check);
+		save_stack_trace(c->check);
 out:
-	if (link >= 0)
-		close(link);
+	while (nlinks > 0)
+		close(links[--nlinks]);
 	if (fd >= 0)
 		close(fd);
 	if (map_fd >= 0)
 		close(map_fd);
 }
 
-/* A program without subprograms or tail calls that calls the helper. */
-static long stack_baseline(void)
-{
-	struct tool_prog p = {};
-	__u32 ret;
-	long size;
-	int fd;
-
-	tool_begin_func(&p, TOOL_RET_INT);
-	EMIT(&p, BPF_EMIT_CALL(BPF_FUNC_ktime_get_ns));
-	EMIT(&p, BPF_MOV64_IMM(BPF_REG_0, 0));
-	EMIT(&p, BPF_EXIT_INSN());
-	fd = tool_load_chain("baseline", &p, false);
-	if (fd < 0)
-		return -1;
-	size = stack_of_run(fd, &ret);
-	close(fd);
-	return size;
-}
-
-/* The stack rule at its boundary; on series also how deep the accepted
- * chains go.
+/* The verifier's rule at its boundary (BPF stack only, as upstream), and
+ * on series how deep the accepted chains go, with trampolines on kept
+ * frames.
  */
 static void stack_checks(void)
 {
 	static const struct {
 		const char *check;
 		int frames;
-		int stacks[3];
+		int stacks[7];
 		int cost;	/* what the verifier charges the callers */
 	} tests[] = {
-		{ "stack-limit-F1", 1, { 192 }, 192 + 64 },
-		{ "stack-limit-F2", 2, { 64, 64 }, 64 + 64 + 2 * 64 },
+		{ "stack-limit-F1", 1, { 256 }, 256 },
+		{ "stack-limit-F1-288", 1, { 288 }, 288 },
+		{ "stack-limit-F2", 2, { 64, 64 }, 128 },
+		{ "stack-limit-F7", 7, { 0, 0, 0, 0, 0, 0, 0 }, 7 * 32 },
 	};
-	/* how deep the chains of tests[test] go */
-	static const struct {
-		const char *check;
-		int test;
-		bool fexit;
-	} depths[] = {
-		{ "stack-depth-F1", 0, false },
-		{ "stack-depth-F2", 1, false },
-		{ "stack-depth-F1-fexit", 0, true },
+	/* chains of 1, 2 and 7 callers keep 250 to 1500 bytes per level:
+	 * their tail calls stop at 3/8 of the stack; one caller without
+	 * stack keeps little enough for all 33
+	 */
+	static const struct depth_case depths[] = {
+		{ "stack-depth-F1", 1, { 256 }, 0, false, false },
+		{ "stack-depth-F1-small", 1, { 0 }, 0, false, true },
+		{ "stack-depth-F2", 2, { 64, 64 }, 0, false, false },
+		{ "stack-depth-F7x32", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, false },
+		{ "stack-depth-F7x0", 7, { 0, 0, 0, 0, 0, 0, 0 }, 0, false, false },
+		{ "stack-depth-F1-fexit", 1, { 256 }, 1, false, false },
+		{ "stack-depth-F7x32-fexit1", 7, { 32, 32, 32, 32, 32, 32, 32 }, 1, false, false },
+		{ "stack-depth-F7x32-fexit2", 7, { 32, 32, 32, 32, 32, 32, 32 }, 2, false, false },
+		{ "stack-depth-F7x32-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, false },
+		{ "stack-depth-F7x32-fentry-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, true, false },
 	};
 	int map_fd = tool_new_prog_array(), fd;
 	char msg[160];
-	long baseline = -1;
 	struct tool_prog p;
 	unsigned int i;
 
@@ -736,17 +758,120 @@ static void stack_checks(void)
 	}
 	if (stack_tracer(true))
 		snprintf(msg, sizeof(msg), "cannot enable the stack tracer: %s", strerror(errno));
-	else if ((baseline = stack_baseline()) <= 0)
-		snprintf(msg, sizeof(msg), "baseline run failed");
 	else
 		msg[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(depths); i++) {
 		if (msg[0])
 			tool_check(false, depths[i].check, "%s", msg);
 		else
-			stack_depth(depths[i].check, tests[depths[i].test].stacks,
-				    tests[depths[i].test].frames, baseline, depths[i].fexit);
+			stack_depth(&depths[i]);
 	}
+	stack_tracer(false);
+}
+
+/* ---- nesting ---------------------------------------------------------- */
+
+/* Attach 'fd' to the egress of 'ifindex' (a clsact qdisc of its own), or
+ * detach everything (fd < 0).
+ */
+static int tc_egress(int ifindex, int fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
+	int err;
+
+	if (fd < 0) {
+		hook.attach_point = BPF_TC_EGRESS | BPF_TC_INGRESS;
+		return bpf_tc_hook_destroy(&hook);
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+/* Run nest_tc once by BPF_PROG_TEST_RUN, with its clones on lo's egress
+ * ('clone') and/or nest_fentry on bpf_ktime_get_ns() ('fentry').
+ */
+static void nest_run(const char *check, bool clone, bool fentry)
+{
+	static const char *const progs[] = { "nest_tc", "nest_fentry", NULL };
+	struct hostile_nest ns = { .max_depth = clone ? NEST_MAX : 0, .fentry_on = fentry };
+	int tc_fd, fe_fd, ifindex = if_nametoindex("lo"), nested_ok = 1, i;
+	struct bpf_link *link = NULL;
+	struct bpf_object *obj;
+	bool attached = false;
+	long deep = -1;
+	__u32 ret = 0;
+	bool ok;
+
+	obj = tool_open("hostile_nest.bpf.o", progs);
+	if (!obj || bpf_object__load(obj)) {
+		tool_check(false, check, "hostile_nest.bpf.o did not load");
+		tool_log_tail(LOG_LINES);
+		goto out;
+	}
+	tc_fd = tool_prog_fd(obj, "nest_tc");
+	fe_fd = tool_prog_fd(obj, "nest_fentry");
+	ns.ifindex = ifindex;
+	if (tool_set_slot(tool_map_fd(obj, "jmp_tc"), 0, tc_fd) ||
+	    tool_set_slot(tool_map_fd(obj, "jmp_fentry"), 0, fe_fd) || bss_set(obj, &ns)) {
+		tool_check(false, check, "prog arrays or .bss: %s", strerror(errno));
+		goto out;
+	}
+	if (fentry) {
+		link = bpf_program__attach(bpf_object__find_program_by_name(obj, "nest_fentry"));
+		if (libbpf_get_error(link)) {
+			link = NULL;
+			tool_check(false, check, "fentry did not attach: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (clone) {
+		attached = true;
+		if (!ifindex || tc_egress(ifindex, tc_fd)) {
+			tool_check(false, check, "tc egress on lo: %s", strerror(errno));
+			goto out;
+		}
+	}
+	deep = stack_of_run(tc_fd, &ret);
+	if (bss_get(obj, &ns)) {
+		tool_check(false, check, ".bss: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 1; i <= NEST_MAX; i++)
+		nested_ok &= ns.tc_entries[i] == (clone ? 1 : 0);
+	/* each of the 1 + NEST_MAX last levels calls the helper once */
+	ok = deep > 0 && deep < thread_size() && ret == 0 &&
+	     ns.tc_entries[0] > 1 && ns.tc_entries[0] < TOOL_MAX_TAIL_CALLS + 1 && nested_ok &&
+	     ns.deepest == (clone ? NEST_MAX : 0) && !ns.clone_errors &&
+	     ns.fentry_entries == (fentry ? (clone ? NEST_MAX + 1 : 1) : 0);
+	tool_check(ok, check,
+		   "outer levels %u; nested runs %u deep, levels %u %u %u %u %u %u %u %u (1 each expected); fentry runs and levels %u; clone errors %u; stack_max_size=%ld, thread size %ld",
+		   ns.tc_entries[0], ns.deepest, ns.tc_entries[1], ns.tc_entries[2],
+		   ns.tc_entries[3], ns.tc_entries[4], ns.tc_entries[5], ns.tc_entries[6],
+		   ns.tc_entries[7], ns.tc_entries[8], ns.fentry_entries, ns.clone_errors,
+		   deep, thread_size());
+	if (!ok)
+		save_stack_trace(check);
+out:
+	if (attached)
+		tc_egress(ifindex, -1);
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+}
+
+static void nest_checks(void)
+{
+	if (stack_tracer(true)) {
+		tool_check(false, "nest-clone", "cannot enable the stack tracer: %s", strerror(errno));
+		tool_check(false, "nest-fentry", "cannot enable the stack tracer");
+		tool_check(false, "nest-clone-fentry", "cannot enable the stack tracer");
+		return;
+	}
+	nest_run("nest-clone", true, false);
+	nest_run("nest-fentry", false, true);
+	nest_run("nest-clone-fentry", true, true);
 	stack_tracer(false);
 }
 
@@ -775,11 +900,11 @@ static void reject_checks(void)
 }
 
 /* The checks each kernel gets: the bombs (3 on base and pristine, 6 on
- * series); series: traced 3, freplace 5, stack 5, reject 1; base: freplace
- * 3, stack 2, reject 1.
+ * series); series: traced 3, freplace 5, stack 14, nest 3, reject 1; base:
+ * freplace 3, stack 4, reject 1.
  */
-#define SERIES_CHECKS	20
-#define BASE_CHECKS	9
+#define SERIES_CHECKS	32
+#define BASE_CHECKS	11
 #define PRISTINE_CHECKS	3
 
 int main(int argc, char **argv)
@@ -801,6 +926,8 @@ int main(int argc, char **argv)
 		tool_diag("base: freplace-ext and freplace-tail-reachable not run (fr_entry cannot load)");
 	freplace_plain();
 	stack_checks();
+	if (kernel == TOOL_SERIES)
+		nest_checks();
 	reject_checks();
 	return tool_exit();
 }

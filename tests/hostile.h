@@ -25,4 +25,21 @@ struct hostile_hits {
 	__u32 ext;	/* runs of the extension program */
 };
 
+/* hostile_nest.bpf.c: the whole of its .bss. NEST_MAX: bpf_clone_redirect()
+ * nests at most XMIT_RECURSION_LIMIT (8) deep.
+ */
+#define NEST_MAX	8
+struct hostile_nest {
+	__u32 ifindex;		/* nest_tc clones to the egress of this device */
+	__u32 max_depth;	/* clones in progress at most */
+	__u32 fentry_on;	/* nest_fentry runs only when set */
+	__u32 depth;		/* clones in progress */
+	__u32 deepest;		/* the most clones in progress */
+	__u32 clone_errors;	/* bpf_clone_redirect() calls that failed */
+	__u32 fentry_entries;	/* runs of nest_fentry, tail calls included */
+	__u32 tc_entries[NEST_MAX + 1];	/* runs of nest_tc, tail calls
+					 * included, by clones in progress
+					 */
+};
+
 #endif /* __HOSTILE_H */
