@@ -600,29 +600,6 @@ static long thread_size(void)
 	return tool_debug_kernel ? 32768 : 16384;
 }
 
-/* Attach an empty fentry or fexit program ('type') to function 'func' of
- * 'p' (loaded as 'fd'): the link's fd, or -1.
- */
-static int attach_tracing(const struct tool_prog *p, int fd, int func,
-			  enum bpf_attach_type type)
-{
-	const struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = tool_log,
-		    .log_size = sizeof(tool_log), .attach_prog_fd = fd,
-		    .attach_btf_id = p->btf_id[func],
-		    .expected_attach_type = type);
-	int prog, link = -1;
-
-	tool_log_reset();
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "trace_tail", "GPL", insns,
-			     ARRAY_SIZE(insns), &opts);
-	if (prog >= 0) {
-		link = bpf_link_create(prog, 0, type, NULL);
-		close(prog);
-	}
-	return link;
-}
-
 #define MAX_LINKS	(2 * 8)
 
 struct depth_case {
@@ -657,9 +634,9 @@ static void stack_depth(const struct depth_case *c)
 		goto out;
 	}
 	for (i = 0; i < c->fexit; i++) {
-		links[nlinks] = attach_tracing(&p, fd, c->frames - i, BPF_TRACE_FEXIT);
+		links[nlinks] = tool_attach_tracing(fd, p.btf_id[c->frames - i], BPF_TRACE_FEXIT);
 		if (links[nlinks] >= 0 && c->fentry)
-			links[++nlinks] = attach_tracing(&p, fd, c->frames - i, BPF_TRACE_FENTRY);
+			links[++nlinks] = tool_attach_tracing(fd, p.btf_id[c->frames - i], BPF_TRACE_FENTRY);
 		if (links[nlinks++] < 0) {
 			tool_check(false, c->check, "trampoline %d did not attach: %s", i, strerror(errno));
 			tool_log_tail(LOG_LINES);

@@ -22,7 +22,11 @@
  * BTF ('int fN(void *ctx)', static; the verifier does not hold static
  * functions to their BTF arguments). The prog_array is filled while and
  * after the programs load (poke fixups at JIT time and at map updates),
- * some slots first get a decoy that is then replaced or deleted.
+ * some slots first get a decoy that is then replaced or deleted. In a
+ * quarter of the sets, empty fexit programs (half of them with an fentry
+ * program too) are attached to random functions of the loaded programs
+ * before the run: their trampolines must neither change the run nor the
+ * tail call count.
  *
  * The model predicts, per program, the verifier's verdict: errno and the
  * exact message (series: the tail call stack rule of the callers of a
@@ -34,6 +38,11 @@
  * an empty slot; a successful tail call from a subprogram returns the
  * target's value to that subprogram's caller, and none of the subprogram's
  * stores through the pointer after it happen; a failed one falls through.
+ * The model does not know where the series' stack check stops a run's tail
+ * calls from subprograms (it depends on how deep the stack is when the run
+ * starts): a run whose frames may reach 3/8 of the stack by the model's
+ * upper bounds (JIT_FRAME_MAX, TRAMP_FRAME_MAX, TEST_RUN_STACK) is only
+ * checked to complete, and counted in a diagnostic line.
  *
  * Parameters: GUEST_RANDOM_SEED (default 1), GUEST_RANDOM_COUNT (sets,
  * default 400: 12-40 s on the series under TCG). Set I is generated from
@@ -71,6 +80,7 @@
  *   random-store-skipped        series: runs where a subprogram's tail call
  *                               succeeded before a store through its
  *                               caller's pointer, which the caller then read
+ *   random-trampolines          runs with trampolines attached that matched
  * The feature checks count only sets that matched the model. Output: KTAP
  * (tests/tool.h), the plan last (mismatches add checks).
  */
@@ -100,6 +110,13 @@
  */
 #define JIT_FRAME_MAX	64
 #define STACK_CHECK_PUSH 24
+/* An upper bound of the frame of a trampoline with fentry and fexit
+ * programs on a function with one argument (x86-64: 112 bytes measured by
+ * tests/hostile.c, stack-depth-F7x32-fexit*). It stays on the stack while
+ * the function runs, a tail call from it included; a main function entered
+ * by a tail call skips its trampoline.
+ */
+#define TRAMP_FRAME_MAX	160
 /* An upper bound of the stack that BPF_PROG_TEST_RUN uses before the
  * entry program: about 900 bytes in the guests (hostile's stack-depth
  * checks print the depth of a run without tail calls: 1440 bytes for
@@ -142,6 +159,7 @@ struct outcome {
 struct prog {
 	int nfuncs;
 	struct func f[MAX_FUNCS];
+	__u32 fexit, fentry;	/* functions with an fexit (fentry) program */
 	struct tool_prog code;
 	struct outcome expect, got;
 	int fd;
@@ -176,7 +194,8 @@ struct run {
 
 enum feature {
 	F_ACCEPTED, F_STACK_RULE, F_BASE_MIX, F_COMBINED, F_FRAMES, F_LIMIT,
-	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, F_STORE_SKIPPED, NFEATURES,
+	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, F_STORE_SKIPPED, F_TRAMPOLINE,
+	NFEATURES,
 };
 
 static bool base_model;
@@ -188,7 +207,7 @@ static const char *const feature_names[] = {
 	"random-rejected-combined-stack", "random-rejected-frames",
 	"random-tail-call-limit", "random-self-tail-call", "random-runtime-index",
 	"random-direct-subprog-tail-call", "random-mixed-tail-calls",
-	"random-shared-budget", "random-store-skipped",
+	"random-shared-budget", "random-store-skipped", "random-trampolines",
 };
 _Static_assert(ARRAY_SIZE(feature_names) == NFEATURES, "a name per feature");
 
@@ -199,7 +218,8 @@ _Static_assert(ARRAY_SIZE(feature_names) == NFEATURES, "a name per feature");
 static bool feature_checked(enum feature f)
 {
 	if (base_model)
-		return f == F_ACCEPTED || f == F_BASE_MIX || f == F_LIMIT || f == F_SELF;
+		return f == F_ACCEPTED || f == F_BASE_MIX || f == F_LIMIT || f == F_SELF ||
+		       f == F_TRAMPOLINE;
 	return f != F_BASE_MIX;
 }
 
@@ -505,6 +525,26 @@ static void gen_map_plan(struct set *s)
 	}
 }
 
+/* In a quarter of the sets, empty fexit programs, some with an fentry
+ * program too, on random functions of the programs (drawn last, so that
+ * the rest of a set is what it was without them).
+ */
+static void gen_trampolines(struct set *s)
+{
+	int i, f;
+
+	if (!chance(25))
+		return;
+	for (i = 0; i < s->nprogs; i++)
+		for (f = 0; f < s->p[i].nfuncs; f++) {
+			if (!chance(30))
+				continue;
+			s->p[i].fexit |= 1u << f;
+			if (chance(50))
+				s->p[i].fentry |= 1u << f;
+		}
+}
+
 static void gen_set(struct set *s, unsigned long long seed)
 {
 	int i;
@@ -519,6 +559,7 @@ static void gen_set(struct set *s, unsigned long long seed)
 	for (i = 0; i < s->nprogs; i++)
 		gen_prog(s, &s->p[i]);
 	gen_map_plan(s);
+	gen_trampolines(s);
 }
 
 /* ---- instructions ---- */
@@ -738,12 +779,14 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 
 {
 	const struct func *fn = &s->p[p].f[f];
 	int cost = (fn->stack + 7) / 8 * 8 + JIT_FRAME_MAX;
+	/* subprograms are called through their trampolines */
+	int tramp = f && (s->p[p].fexit & (1u << f)) ? TRAMP_FRAME_MAX : 0;
 	const struct op *op;
 	__u32 acc = fn->base, ret, slot = fn->base;
 	int i, j, sub_tc = r->sub_tc[p];
 	bool done;
 
-	r->depth += cost;
+	r->depth += cost + tramp;
 
 	for (i = 0; i < fn->nops; i++) {
 		op = &fn->ops[i];
@@ -772,7 +815,7 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 
 						r->skipped_stores++;
 						break;
 					}
-				r->depth -= cost;
+				r->depth -= cost + tramp;
 				return ret;
 			}
 			break;
@@ -781,7 +824,7 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 
 			break;
 		}
 	}
-	r->depth -= cost;
+	r->depth -= cost + tramp;
 	return acc;
 }
 
@@ -799,6 +842,8 @@ static bool near_bound(const struct run *r)
 static void model_run(const struct set *s, struct run *r)
 {
 	memset(r, 0, sizeof(*r));
+	/* the entry is called through its trampoline, once per run */
+	r->depth = s->p[0].fexit & 1 ? TRAMP_FRAME_MAX : 0;
 	r->retval = model_func(s, r, 0, 0, NULL);
 }
 
@@ -967,9 +1012,9 @@ static void dump_prog(int i)
 	char ops[MAX_OPS * 24], *o;
 	int f, j;
 
-	printf("#  p%d: expected %s %s; got %s (errno %d) %s\n", i,
-	       verdict_names[p->expect.verdict], p->expect.msg,
-	       verdict_names[p->got.verdict], p->got.err, p->got.msg);
+	printf("#  p%d: expected %s %s; got %s (errno %d) %s; fexit on %#x, fentry on %#x (bits: functions)\n",
+	       i, verdict_names[p->expect.verdict], p->expect.msg,
+	       verdict_names[p->got.verdict], p->got.err, p->got.msg, p->fexit, p->fentry);
 	for (f = 0; f < p->nfuncs; f++) {
 		fn = &p->f[f];
 		o = ops;
@@ -1058,6 +1103,11 @@ static void count_features(struct totals *t, const struct run *r)
 	t->features[F_MIXED] += r->mixed > 0;
 	t->features[F_SHARED] += twice && r->refused;
 	t->features[F_STORE_SKIPPED] += r->skipped_stores > 0;
+	for (p = 0; p < cur.nprogs; p++)
+		if (cur.p[p].fexit) {
+			t->features[F_TRAMPOLINE]++;
+			break;
+		}
 	t->tail_calls += r->tail_calls;
 	t->runs++;
 }
@@ -1090,11 +1140,39 @@ static void account(struct totals *t, bool matched, const struct run *run)
 		count_features(t, run);
 }
 
+/* Attach the set's trampolines to its loaded programs: 0, or -1 with what
+ * failed in 'diff'.
+ */
+static int attach_trampolines(int *links, int *nlinks, char *diff, size_t size)
+{
+	const struct prog *p;
+	int i, f, k;
+
+	for (i = 0; i < cur.nprogs; i++) {
+		p = &cur.p[i];
+		for (f = 0; f < p->nfuncs && p->fd >= 0; f++)
+			for (k = 0; k < 2; k++) {
+				if (!((k ? p->fentry : p->fexit) & (1u << f)))
+					continue;
+				links[*nlinks] = tool_attach_tracing(p->fd, btf_ids[f],
+								     k ? BPF_TRACE_FENTRY :
+									 BPF_TRACE_FEXIT);
+				if (links[*nlinks] < 0) {
+					snprintf(diff, size, " %s on p%df%d: %s", k ? "fentry" : "fexit",
+						 i, f, strerror(errno));
+					return -1;
+				}
+				(*nlinks)++;
+			}
+	}
+	return 0;
+}
+
 static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals *t)
 {
+	int i, n = 0, err = 0, links[2 * MAX_PROGS * MAX_FUNCS], nlinks = 0;
 	struct run want, got = {};
 	char diff[1024], name[64];
-	int i, n = 0, err = 0;
 	bool ran = false;
 
 	for (i = 0; i < cur.nprogs; i++)
@@ -1111,6 +1189,8 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 				      cur.p[i].expect.err, verdict_names[cur.p[i].got.verdict],
 				      cur.p[i].got.err);
 	model_run(&cur, &want);
+	if (!n && attach_trampolines(links, &nlinks, diff, sizeof(diff)))
+		n = strlen(diff);
 	if (!n && cur.p[0].fd >= 0) {
 		ran = true;
 		err = test_run(cur.p[0].fd, &got);
@@ -1123,6 +1203,8 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 			n = describe_run_diff(diff, sizeof(diff), &want, &got);
 	}
 	phase_start();
+	while (nlinks > 0)
+		close(links[--nlinks]);
 	for (i = 0; i < cur.nprogs; i++)
 		if (cur.p[i].fd >= 0)
 			close(cur.p[i].fd);

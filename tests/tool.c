@@ -643,3 +643,23 @@ void tool_reproduce(const char *name, int fd, int map_fd, const char *reject,
 	else
 		tool_check(false, crashes, "returned %u: no %s", ret, crash);
 }
+
+/* ---- trampolines ---- */
+
+int tool_attach_tracing(int prog_fd, __u32 btf_id, enum bpf_attach_type type)
+{
+	const struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = tool_log,
+		    .log_size = sizeof(tool_log), .attach_prog_fd = prog_fd,
+		    .attach_btf_id = btf_id, .expected_attach_type = type);
+	int prog, link = -1;
+
+	tool_log_reset();
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "tool_trace", "GPL", insns,
+			     ARRAY_SIZE(insns), &opts);
+	if (prog >= 0) {
+		link = bpf_link_create(prog, 0, type, NULL);
+		close(prog);
+	}
+	return link;
+}

@@ -161,6 +161,11 @@ struct tool_run {
 int tool_test_run(int fd, struct tool_run *run);
 
 /* The retval of one run, without cb: 0, or -1 with errno. */
+/* An empty fentry or fexit program ('type') attached to the function with
+ * BTF id 'btf_id' of the loaded program 'prog_fd': the link's fd, or -1
+ * (errno; the verifier log in tool_log).
+ */
+int tool_attach_tracing(int prog_fd, __u32 btf_id, enum bpf_attach_type type);
 int tool_run_once(int fd, __u32 *retval);
 
 /* ---- loaded programs -------------------------------------------------- */
