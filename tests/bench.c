@@ -30,7 +30,8 @@
  *   jit-enabled       net.core.bpf_jit_enable is 1 and bpf_jit_harden 0
  *   corpus            (not ok only) an object of the corpus is missing
  * A case or program the kernel rejects is reported as a diagnostic.
- * GUEST_BENCH_SCALE (percent, default 100) scales every repeat count.
+ * GUEST_BENCH_SCALE (percent, default 100) scales every repeat count;
+ * GUEST_BENCH_LABEL names the kernel in the results (default: KERNEL).
  */
 #include <errno.h>
 #include <glob.h>
@@ -467,7 +468,8 @@ int main(int argc, char **argv)
 	long s;
 
 	tool_start(argc, argv, TOOL_ANY_KERNEL);
-	kernel = tool_kernel_name;
+	/* a version of the series runs as 'series' under a label of its own */
+	kernel = tool_env_str("GUEST_BENCH_LABEL", tool_kernel_name);
 	scale = tool_env("GUEST_BENCH_SCALE", 100, 1, 100000);
 	samples = tool_env("GUEST_BENCH_SAMPLES", 3, 1, 1000);
 	snprintf(def_out, sizeof(def_out), "%s/bench.jsonl", tool_env_str("WS_RESULTS", "."));
