@@ -84,9 +84,15 @@ stage() {
 # detached at REF, whatever state it was left in (made anew if REPO was
 # assembled anew since).
 worktree_at() {
-	local dir=$1 ref=$2 repo=${3:-$B/linux}
+	local dir=$1 ref=$2 repo=${3:-$B/linux} admin
 	git -C "$repo" worktree prune
-	git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 || rm -rf "$dir"
+	# git names a worktree's administrative directory after the last
+	# component of its path (build/check/linux, build/review/linux): one
+	# that another worktree's has taken over (seen 2026-12-01, a bisect and
+	# a checkpatch then moved each other's HEAD) is made anew
+	admin=$(git -C "$dir" rev-parse --git-dir 2>/dev/null) &&
+		[ "$(cat "$admin/gitdir" 2>/dev/null)" = "$(cd "$dir" && pwd)/.git" ] ||
+		rm -rf "$dir"
 	[ -e "$dir/.git" ] || git -C "$repo" worktree add -q --detach "$dir" "$ref"
 	git -C "$dir" am --abort >/dev/null 2>&1 || true
 	git -C "$dir" checkout -q --detach "$ref"
