@@ -81,7 +81,8 @@ stage() {
 }
 
 # worktree_at DIR REF [REPO]: a worktree of REPO (build/linux) at DIR,
-# detached at REF, whatever state it was left in (made anew if REPO was
+# detached at REF, whatever state it was left in (files git does not
+# ignore and does not track removed; made anew if REPO was
 # assembled anew since).
 worktree_at() {
 	local dir=$1 ref=$2 repo=${3:-$B/linux} admin
@@ -91,12 +92,13 @@ worktree_at() {
 	# that another worktree's has taken over (seen 2026-12-01, a bisect and
 	# a checkpatch then moved each other's HEAD) is made anew
 	admin=$(git -C "$dir" rev-parse --git-dir 2>/dev/null) &&
-		[ "$(cat "$admin/gitdir" 2>/dev/null)" = "$(cd "$dir" && pwd)/.git" ] ||
+		[ "$(cat "$admin/gitdir" 2>/dev/null)" = "$(cd "$dir" && pwd -P)/.git" ] ||
 		rm -rf "$dir"
 	[ -e "$dir/.git" ] || git -C "$repo" worktree add -q --detach "$dir" "$ref"
 	git -C "$dir" am --abort >/dev/null 2>&1 || true
-	git -C "$dir" checkout -q --detach "$ref"
+	git -C "$dir" checkout -q -f --detach "$ref"
 	git -C "$dir" reset -q --hard "$ref"
+	git -C "$dir" clean -fdq
 }
 
 # product NAME: the variables of one of the repository's patch series:
