@@ -55,7 +55,10 @@
  *                        ftrace stack tracer's maximum must be within the
  *                        documented bound: 3/8 of THREAD_SIZE, plus one
  *                        level; the small chain makes all 33 tail calls, the
- *                        others fewer.
+ *                        others fewer. The -loop chains run a bpf_loop()
+ *                        in every caller, which the verifier inlines after
+ *                        its stack checks (24 more bytes per frame): the
+ *                        bound holds all the same.
  * nest-clone, nest-fentry, nest-clone-fentry
  *                        series: upstream's overflow shape (hostile_nest.bpf.c)
  *                        as a tc program on lo's egress whose last level
@@ -609,7 +612,21 @@ struct depth_case {
 	int fexit;	/* fexit programs on the last 'fexit' functions */
 	bool fentry;	/* and fentry programs on the same functions */
 	bool all_levels; /* the chain fits: all 33 tail calls happen */
+	bool loop;	/* bpf_loop() inlined in every caller */
 };
+
+/* How many instructions the verifier added to the 'loaded' of 'fd' (the
+ * inlined bpf_loop() calls): >= 0, or -1.
+ */
+static int xlated_growth(int fd, int loaded)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	return info.xlated_prog_len / sizeof(struct bpf_insn) - loaded;
+}
 
 /* Run the chain of 'c' with slot 0 empty (the tail call fails at once) and
  * with slot 0 = the chain itself, under the stack tracer, with the
@@ -623,15 +640,28 @@ static void stack_depth(const struct depth_case *c)
 	long shallow = -1, deep = -1, level = 0, bound = thread_size() / 8 * 3;
 	int map_fd = tool_new_prog_array(), fd = -1, links[MAX_LINKS];
 	__u32 ret_shallow = 0, ret_deep = 0;
-	int nlinks = 0, i;
+	int nlinks = 0, i, growth = 0;
 	struct tool_prog p;
 	bool ok;
 
-	if (map_fd < 0 || tool_build_chain(&p, c->stacks, c->frames, map_fd, TOOL_RET_INT) ||
+	if (map_fd < 0 ||
+	    (c->loop ? tool_build_loop_chain(&p, c->stacks, c->frames, map_fd) :
+		       tool_build_chain(&p, c->stacks, c->frames, map_fd, TOOL_RET_INT)) ||
 	    (fd = tool_load_chain(c->check, &p, false)) < 0) {
 		tool_check(false, c->check, "chain did not load: %s", strerror(errno));
 		tool_log_tail(LOG_LINES);
 		goto out;
+	}
+	/* every caller's bpf_loop() call became the same inline loop */
+	if (c->loop) {
+		growth = xlated_growth(fd, p.len);
+		if (growth <= 0 || growth % c->frames) {
+			tool_check(false, c->check, "bpf_loop() not inlined in all %d callers: %d instructions added",
+				   c->frames, growth);
+			goto out;
+		}
+		tool_diag("%s: bpf_loop() inlined in all %d callers, %d instructions each",
+			  c->check, c->frames, growth / c->frames);
 	}
 	for (i = 0; i < c->fexit; i++) {
 		links[nlinks] = tool_attach_tracing(fd, p.btf_id[c->frames - i], BPF_TRACE_FEXIT);
@@ -701,6 +731,9 @@ static void stack_checks(void)
 		{ "stack-depth-F7x32-fexit2", 7, { 32, 32, 32, 32, 32, 32, 32 }, 2, false, false },
 		{ "stack-depth-F7x32-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, false },
 		{ "stack-depth-F7x32-fentry-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, true, false },
+		{ "stack-depth-F1-loop", 1, { 256 }, 0, false, false, true },
+		{ "stack-depth-F7x32-loop", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, false, true },
+		{ "stack-depth-F7x32-loop-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, false, true },
 	};
 	int map_fd = tool_new_prog_array(), fd;
 	char msg[160];

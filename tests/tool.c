@@ -516,14 +516,24 @@ static void begin_big_frame(struct tool_prog *p, enum tool_ret ret, int stack)
 		EMIT(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, -stack, 0));
 }
 
-/* A caller frame: uses 'stack' bytes of BPF stack and calls function
- * 'callee' with its ctx; the main function adds 1 to what it gets.
+/* A caller frame: uses 'stack' bytes of BPF stack, runs
+ * bpf_loop(1, function 'loop_cb', NULL, 0) first if loop_cb >= 0 (a
+ * constant callback and flags 0: the verifier inlines the loop, in a frame
+ * 24 bytes bigger), and calls function 'callee' with its ctx; the main
+ * function adds 1 to what it gets.
  */
-static void emit_caller(struct tool_prog *p, int stack, int callee)
+static void emit_caller(struct tool_prog *p, int stack, int callee, int loop_cb)
 {
 	bool main_func = !p->nfunc;
 
 	begin_big_frame(p, TOOL_RET_INT, stack);
+	if (loop_cb >= 0) {
+		EMIT(p, BPF_MOV64_IMM(BPF_REG_1, 1));
+		EMIT(p, BPF_LD_IMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, loop_cb));
+		EMIT(p, BPF_MOV64_IMM(BPF_REG_3, 0));
+		EMIT(p, BPF_MOV64_IMM(BPF_REG_4, 0));
+		EMIT(p, BPF_EMIT_CALL(BPF_FUNC_loop));
+	}
 	EMIT(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
 	EMIT(p, BPF_CALL_REL(callee));
 	if (main_func)
@@ -556,20 +566,38 @@ static int round32(int n)
 
 /* main -> caller 1 -> ... -> the tail-calling subprogram: 'frames' callers
  * with 'stacks' bytes each; the subprogram gets the rest of the 512 bytes
- * the chain may use.
+ * the chain may use. With 'loop', every caller runs bpf_loop() with the
+ * last function as its callback, which returns 0.
  */
-int tool_build_chain(struct tool_prog *p, const int *stacks, int frames,
-		       int map_fd, enum tool_ret ret)
+static int build_chain(struct tool_prog *p, const int *stacks, int frames,
+		       int map_fd, enum tool_ret ret, bool loop)
 {
 	int i, left = TOOL_BPF_STACK;
 
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < frames; i++) {
-		emit_caller(p, stacks[i], i + 1);
+		emit_caller(p, stacks[i], i + 1, loop ? frames + 1 : -1);
 		left -= round32(stacks[i] ? stacks[i] : 1);
 	}
 	emit_tail_sub(p, left, map_fd, ret);
+	if (loop) {
+		tool_begin_func(p, TOOL_RET_INT);
+		EMIT(p, BPF_MOV64_IMM(BPF_REG_0, 0));
+		EMIT(p, BPF_EXIT_INSN());
+	}
 	return tool_finish(p);
+}
+
+int tool_build_chain(struct tool_prog *p, const int *stacks, int frames,
+		     int map_fd, enum tool_ret ret)
+{
+	return build_chain(p, stacks, frames, map_fd, ret, false);
+}
+
+int tool_build_loop_chain(struct tool_prog *p, const int *stacks, int frames,
+			  int map_fd)
+{
+	return build_chain(p, stacks, frames, map_fd, TOOL_RET_INT, true);
 }
 
 /* Load 'p' as a tc program, with hand-made BTF unless 'no_btf': the fd,

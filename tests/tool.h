@@ -160,12 +160,13 @@ struct tool_run {
  */
 int tool_test_run(int fd, struct tool_run *run);
 
-/* The retval of one run, without cb: 0, or -1 with errno. */
 /* An empty fentry or fexit program ('type') attached to the function with
  * BTF id 'btf_id' of the loaded program 'prog_fd': the link's fd, or -1
  * (errno; the verifier log in tool_log).
  */
 int tool_attach_tracing(int prog_fd, __u32 btf_id, enum bpf_attach_type type);
+
+/* The retval of one run, without cb: 0, or -1 with errno. */
 int tool_run_once(int fd, __u32 *retval);
 
 /* ---- loaded programs -------------------------------------------------- */
@@ -251,6 +252,14 @@ int tool_load_raw(const struct tool_prog *p, const char *name, int btf_fd,
  */
 int tool_build_chain(struct tool_prog *p, const int *stacks, int frames,
 		     int map_fd, enum tool_ret ret);
+
+/* The same chain (returning int) with a bpf_loop(1, cb, NULL, 0) in every
+ * caller before its call, cb being one more function that returns 0: the
+ * verifier inlines these loops after its stack checks, each in 24 more
+ * bytes of its caller's frame.
+ */
+int tool_build_loop_chain(struct tool_prog *p, const int *stacks, int frames,
+			  int map_fd);
 
 /* Load 'p' as a tc program with hand-made BTF (none if 'no_btf'): the fd,
  * or -1 with the verifier log in tool_log.
