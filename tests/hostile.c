@@ -781,25 +781,6 @@ static void stack_checks(void)
 
 /* ---- nesting ---------------------------------------------------------- */
 
-/* Attach 'fd' to the egress of 'ifindex' (a clsact qdisc of its own), or
- * detach everything (fd < 0).
- */
-static int tc_egress(int ifindex, int fd)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
-	int err;
-
-	if (fd < 0) {
-		hook.attach_point = BPF_TC_EGRESS | BPF_TC_INGRESS;
-		return bpf_tc_hook_destroy(&hook);
-	}
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
-	return bpf_tc_attach(&hook, &opts);
-}
-
 /* Run nest_tc once by BPF_PROG_TEST_RUN, with its clones on lo's egress
  * ('clone') and/or nest_fentry on bpf_ktime_get_ns() ('fentry').
  */
@@ -839,7 +820,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 	}
 	if (clone) {
 		attached = true;
-		if (!ifindex || tc_egress(ifindex, tc_fd)) {
+		if (!ifindex || tool_tc_egress(ifindex, tc_fd)) {
 			tool_check(false, check, "tc egress on lo: %s", strerror(errno));
 			goto out;
 		}
@@ -866,7 +847,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 		save_stack_trace(check);
 out:
 	if (attached)
-		tc_egress(ifindex, -1);
+		tool_tc_egress(ifindex, -1);
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 }

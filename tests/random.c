@@ -26,7 +26,14 @@
  * quarter of the sets, empty fexit programs (half of them with an fentry
  * program too) are attached to random functions of the loaded programs
  * before the run: their trampolines must neither change the run nor the
- * tail call count.
+ * tail call count. In a fifth of the sets (drawn after that), one function
+ * gets a nest operation: if skb->mark is not 0, it sets it to 0 and
+ * clones the packet to the egress of the device whose ifindex the mark
+ * was, with bpf_clone_redirect(). Such a set runs with skb->mark = lo's
+ * ifindex and its entry program on lo's egress, so that the first nest
+ * operation a run reaches runs the entry program again, nested inside the
+ * helper, on a clone whose mark is 0: a second run with a tail call
+ * counter of its own, deeper on the same stack.
  *
  * The model predicts, per program, the verifier's verdict: errno and the
  * exact message (series: the tail call stack rule of the callers of a
@@ -38,6 +45,9 @@
  * an empty slot; a successful tail call from a subprogram returns the
  * target's value to that subprogram's caller, and none of the subprogram's
  * stores through the pointer after it happen; a failed one falls through.
+ * A nested run counts into the same counters and leaves the outer run's
+ * counter and return value alone; the model puts it below the outer run's
+ * frames at the nest operation, NEST_PATH_MAX deeper.
  * The model does not know where the series' stack check stops a run's tail
  * calls from subprograms (it depends on how deep the stack is when the run
  * starts): a run whose frames may reach 3/8 of the stack by the model's
@@ -81,6 +91,7 @@
  *                               succeeded before a store through its
  *                               caller's pointer, which the caller then read
  *   random-trampolines          runs with trampolines attached that matched
+ *   random-nested               runs with a nested run that matched
  * The feature checks count only sets that matched the model. Output: KTAP
  * (tests/tool.h), the plan last (mismatches add checks).
  */
@@ -92,6 +103,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/mman.h>
 #include "tool.h"
 
@@ -125,11 +137,17 @@
  * (CONFIG_RANDOMIZE_KSTACK_OFFSET, on in Debian's config).
  */
 #define TEST_RUN_STACK	2560
+/* An upper bound of the stack between the nest operation's frame and the
+ * nested run's entry: bpf_clone_redirect(), dev_queue_xmit(), the tc
+ * egress hook, cls_bpf (hostile's nest-clone: about 1 KiB per level;
+ * KASAN's bigger frames have a stack twice as big).
+ */
+#define NEST_PATH_MAX	2048
 #define NCOUNTERS	(MAX_PROGS * MAX_FUNCS)
 #define DEFAULT_COUNT	400
 #define SEED_STRIDE	1000003ULL	/* set i of seed S: seed S + i * SEED_STRIDE */
 
-enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB, OP_STORE };
+enum op_kind { OP_ADD, OP_COUNT, OP_CALL, OP_TAIL, OP_TAIL_CB, OP_STORE, OP_NEST };
 
 struct op {
 	enum op_kind kind;
@@ -174,6 +192,7 @@ struct set {
 	int fill_step[MAX_SLOTS];	/* filled after that many loads */
 	int order[MAX_PROGS];	/* load order */
 	__u32 cb[NCB];
+	bool nest;		/* runs with skb->mark = lo's ifindex, p0 on lo's egress */
 };
 
 /* what one run does, predicted or measured */
@@ -190,12 +209,14 @@ struct run {
 	int skipped_stores;	/* stores after a successful tail call */
 	int depth;		/* an upper bound of the JIT frames in use */
 	int check_max;		/* the most at a tail call that keeps frames */
+	bool mark;		/* skb->mark is not 0: the next nest op clones */
+	int nested;		/* runs nested in this one */
 };
 
 enum feature {
 	F_ACCEPTED, F_STACK_RULE, F_BASE_MIX, F_COMBINED, F_FRAMES, F_LIMIT,
 	F_SELF, F_RUNTIME, F_DIRECT_SUB, F_MIXED, F_SHARED, F_STORE_SKIPPED, F_TRAMPOLINE,
-	NFEATURES,
+	F_NESTED, NFEATURES,
 };
 
 static bool base_model;
@@ -208,6 +229,7 @@ static const char *const feature_names[] = {
 	"random-tail-call-limit", "random-self-tail-call", "random-runtime-index",
 	"random-direct-subprog-tail-call", "random-mixed-tail-calls",
 	"random-shared-budget", "random-store-skipped", "random-trampolines",
+	"random-nested",
 };
 _Static_assert(ARRAY_SIZE(feature_names) == NFEATURES, "a name per feature");
 
@@ -219,7 +241,7 @@ static bool feature_checked(enum feature f)
 {
 	if (base_model)
 		return f == F_ACCEPTED || f == F_BASE_MIX || f == F_LIMIT || f == F_SELF ||
-		       f == F_TRAMPOLINE;
+		       f == F_TRAMPOLINE || f == F_NESTED;
 	return f != F_BASE_MIX;
 }
 
@@ -545,6 +567,30 @@ static void gen_trampolines(struct set *s)
 		}
 }
 
+/* In a fifth of the sets, a nest operation in a random function (after the
+ * count that a main function starts with), drawn after everything else.
+ */
+static void gen_nesting(struct set *s)
+{
+	struct prog *p;
+	struct func *fn;
+	int f, at, from;
+
+	if (!chance(20))
+		return;
+	p = &s->p[rnd(s->nprogs)];
+	f = rnd(p->nfuncs);
+	fn = &p->f[f];
+	if (fn->nops == MAX_OPS)
+		return;
+	from = f == 0 && fn->nops && fn->ops[0].kind == OP_COUNT;
+	at = from + rnd(fn->nops - from + 1);
+	memmove(&fn->ops[at + 1], &fn->ops[at], (fn->nops - at) * sizeof(fn->ops[0]));
+	fn->ops[at] = (struct op){ OP_NEST, 0 };
+	fn->nops++;
+	s->nest = true;
+}
+
 static void gen_set(struct set *s, unsigned long long seed)
 {
 	int i;
@@ -560,6 +606,7 @@ static void gen_set(struct set *s, unsigned long long seed)
 		gen_prog(s, &s->p[i]);
 	gen_map_plan(s);
 	gen_trampolines(s);
+	gen_nesting(s);
 }
 
 /* ---- instructions ---- */
@@ -587,6 +634,19 @@ static void emit_tail_call(struct tool_prog *c, const struct op *op, int prog_ar
 		EMIT(c, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6,
 				    offsetof(struct __sk_buff, cb) + 4 * op->val));
 	EMIT(c, BPF_EMIT_CALL(BPF_FUNC_tail_call));
+}
+
+/* if (skb->mark) { ifindex = skb->mark; skb->mark = 0;
+ * bpf_clone_redirect(skb, ifindex, 0); }: the helper's result is not used
+ */
+static void emit_nest(struct tool_prog *c)
+{
+	EMIT(c, BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, mark)));
+	EMIT(c, BPF_JMP_IMM(BPF_JEQ, BPF_REG_2, 0, 4));
+	EMIT(c, BPF_MOV64_IMM(BPF_REG_3, 0));
+	EMIT(c, BPF_STX_MEM(BPF_W, BPF_REG_6, BPF_REG_3, offsetof(struct __sk_buff, mark)));
+	EMIT(c, BPF_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	EMIT(c, BPF_EMIT_CALL(BPF_FUNC_clone_redirect));
 }
 
 static void emit_op(struct prog *p, int f, int key, const struct op *op, int *fds)
@@ -621,6 +681,9 @@ static void emit_op(struct prog *p, int f, int key, const struct op *op, int *fd
 	case OP_TAIL:
 	case OP_TAIL_CB:
 		emit_tail_call(c, op, fds[0]);
+		break;
+	case OP_NEST:
+		emit_nest(c);
 		break;
 	}
 }
@@ -774,6 +837,26 @@ static int model_tail_call(const struct set *s, struct run *r, int p, int f, int
 	return 1;
 }
 
+/* A run of the entry program nested in the helper of a nest operation, at
+ * the outer run's depth there: its own tail call counter, the same
+ * counters (and, in r->tail_calls, one more entry of a main function).
+ */
+static void model_nested(const struct set *s, struct run *r)
+{
+	struct run in;
+	int i;
+
+	memset(&in, 0, sizeof(in));
+	in.depth = r->depth + NEST_PATH_MAX + (s->p[0].fexit & 1 ? TRAMP_FRAME_MAX : 0);
+	model_func(s, &in, 0, 0, NULL);
+	for (i = 0; i < NCOUNTERS; i++)
+		r->counters[i] += in.counters[i];
+	r->tail_calls += in.tail_calls + 1;
+	if (in.check_max > r->check_max)
+		r->check_max = in.check_max;
+	r->nested++;
+}
+
 /* @out: the caller's slot, if the function gets a pointer to it */
 static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 *out)
 {
@@ -822,6 +905,12 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 
 		case OP_STORE:
 			*out = acc;
 			break;
+		case OP_NEST:
+			if (r->mark) {
+				r->mark = false;
+				model_nested(s, r);
+			}
+			break;
 		}
 	}
 	r->depth -= cost + tramp;
@@ -844,6 +933,7 @@ static void model_run(const struct set *s, struct run *r)
 	memset(r, 0, sizeof(*r));
 	/* the entry is called through its trampoline, once per run */
 	r->depth = s->p[0].fexit & 1 ? TRAMP_FRAME_MAX : 0;
+	r->mark = s->nest;
 	r->retval = model_func(s, r, 0, 0, NULL);
 }
 
@@ -957,9 +1047,12 @@ static void fill_slots(int map_fd, int step)
 	phase_end(T_MAPS);
 }
 
+/* lo's ifindex: the mark of a set with nesting, where its entry runs */
+static int lo_ifindex;
+
 static int test_run(int fd, struct run *r)
 {
-	struct tool_run run = { .cb = cur.cb };
+	struct tool_run run = { .cb = cur.cb, .mark = cur.nest ? lo_ifindex : 0 };
 	int err, i;
 
 	memset(counters, 0, NCOUNTERS * sizeof(*counters));
@@ -1000,6 +1093,9 @@ static void dump_op(char *buf, size_t size, const struct op *op)
 		break;
 	case OP_STORE:
 		snprintf(buf, size, " store");
+		break;
+	case OP_NEST:
+		snprintf(buf, size, " nest");
 		break;
 	}
 }
@@ -1043,9 +1139,9 @@ static void dump_set(void)
 	struct run want;
 	int i;
 
-	printf("# set seed=%llu programs=%d entry=p0 max_entries=%d cb=[%u %u %u %u %u]\n",
+	printf("# set seed=%llu programs=%d entry=p0 max_entries=%d cb=[%u %u %u %u %u]%s\n",
 	       cur.seed, cur.nprogs, cur.nslots, cur.cb[0], cur.cb[1], cur.cb[2],
-	       cur.cb[3], cur.cb[4]);
+	       cur.cb[3], cur.cb[4], cur.nest ? " mark=lo, p0 on lo's egress" : "");
 	printf("#  load order:");
 	for (i = 0; i < cur.nprogs; i++)
 		printf(" p%d", cur.order[i]);
@@ -1108,6 +1204,7 @@ static void count_features(struct totals *t, const struct run *r)
 			t->features[F_TRAMPOLINE]++;
 			break;
 		}
+	t->features[F_NESTED] += r->nested > 0;
 	t->tail_calls += r->tail_calls;
 	t->runs++;
 }
@@ -1191,6 +1288,8 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 	model_run(&cur, &want);
 	if (!n && attach_trampolines(links, &nlinks, diff, sizeof(diff)))
 		n = strlen(diff);
+	if (!n && cur.p[0].fd >= 0 && cur.nest && tool_tc_egress(lo_ifindex, cur.p[0].fd))
+		n = snprintf(diff, sizeof(diff), " p0 on lo's egress: %s", strerror(errno));
 	if (!n && cur.p[0].fd >= 0) {
 		ran = true;
 		err = test_run(cur.p[0].fd, &got);
@@ -1203,6 +1302,8 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 			n = describe_run_diff(diff, sizeof(diff), &want, &got);
 	}
 	phase_start();
+	if (cur.nest)
+		tool_tc_egress(lo_ifindex, -1);
 	while (nlinks > 0)
 		close(links[--nlinks]);
 	for (i = 0; i < cur.nprogs; i++)
@@ -1268,8 +1369,9 @@ static int setup(void)
 			   "the model needs the JIT: net.core.bpf_jit_enable=%ld", jit);
 		return -1;
 	}
-	if (setup_btf() || setup_counters()) {
-		tool_check(false, "random-setup", "BTF or counter map: %s", strerror(errno));
+	lo_ifindex = if_nametoindex("lo");
+	if (!lo_ifindex || setup_btf() || setup_counters()) {
+		tool_check(false, "random-setup", "lo, BTF or counter map: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

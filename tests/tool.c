@@ -336,8 +336,10 @@ int tool_test_run(int fd, struct tool_run *run)
 		    .data_size_in = sizeof(pkt), .repeat = run->repeat ?: 1);
 	int err;
 
-	if (run->cb) {
-		memcpy(ctx.cb, run->cb, sizeof(ctx.cb));
+	if (run->cb || run->mark) {
+		if (run->cb)
+			memcpy(ctx.cb, run->cb, sizeof(ctx.cb));
+		ctx.mark = run->mark;
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
 	}
@@ -346,6 +348,22 @@ int tool_test_run(int fd, struct tool_run *run)
 	run->retval = opts.retval;
 	run->duration = opts.duration;
 	return err ? -1 : 0;
+}
+
+int tool_tc_egress(int ifindex, int fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
+	int err;
+
+	if (fd < 0) {
+		hook.attach_point = BPF_TC_EGRESS | BPF_TC_INGRESS;
+		return bpf_tc_hook_destroy(&hook);
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
 }
 
 int tool_run_once(int fd, __u32 *retval)

@@ -150,7 +150,8 @@ int tool_set_slot(int map_fd, __u32 slot, int prog_fd);
 
 struct tool_run {
 	__u32 repeat;		/* in: runs (0: 1) */
-	const __u32 *cb;	/* in: skb->cb[0..4], or NULL: no ctx_in */
+	const __u32 *cb;	/* in: skb->cb[0..4], or NULL */
+	__u32 mark;		/* in: skb->mark (no ctx_in if 0 and no cb) */
 	__u32 retval;		/* out: the program's return value */
 	__u32 duration;		/* out: ns per run */
 };
@@ -165,6 +166,12 @@ int tool_test_run(int fd, struct tool_run *run);
  * (errno; the verifier log in tool_log).
  */
 int tool_attach_tracing(int prog_fd, __u32 btf_id, enum bpf_attach_type type);
+
+/* Attach the tc program 'fd' to the egress of 'ifindex' (a clsact qdisc
+ * of its own), or with fd < 0 remove that qdisc and its programs: 0, or a
+ * negative error.
+ */
+int tool_tc_egress(int ifindex, int fd);
 
 /* The retval of one run, without cb: 0, or -1 with errno. */
 int tool_run_once(int fd, __u32 *retval);
