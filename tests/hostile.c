@@ -69,6 +69,11 @@
  *                        at 3/8 of the stack; the runs nested below it make
  *                        no tail call; the stack tracer's maximum stays below
  *                        THREAD_SIZE.
+ * nest-softirq           series: the same chain clones once to lo's
+ *                        ingress: the nested run is in a softirq on the
+ *                        interrupt stack, where the check asks the
+ *                        unwinder; it makes tail calls and stops at the
+ *                        bound there (more than 1, fewer than 34 levels).
  * reject-nobtf           series: the stack-limit-F1 chain without BTF is
  *                        rejected with the series' message; base: the base
  *                        message.
@@ -781,35 +786,49 @@ static void stack_checks(void)
 
 /* ---- nesting ---------------------------------------------------------- */
 
+/* Load hostile_nest.bpf.o with both prog arrays filled and 'ns' in its
+ * .bss (ifindex: lo's): the object, or NULL after a failed check.
+ */
+static struct bpf_object *nest_open(const char *check, struct hostile_nest *ns)
+{
+	static const char *const progs[] = { "nest_tc", "nest_fentry", NULL };
+	struct bpf_object *obj = tool_open("hostile_nest.bpf.o", progs);
+
+	if (!obj || bpf_object__load(obj)) {
+		tool_check(false, check, "hostile_nest.bpf.o did not load");
+		tool_log_tail(LOG_LINES);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	ns->ifindex = if_nametoindex("lo");
+	if (!ns->ifindex ||
+	    tool_set_slot(tool_map_fd(obj, "jmp_tc"), 0, tool_prog_fd(obj, "nest_tc")) ||
+	    tool_set_slot(tool_map_fd(obj, "jmp_fentry"), 0, tool_prog_fd(obj, "nest_fentry")) ||
+	    bss_set(obj, ns)) {
+		tool_check(false, check, "lo, prog arrays or .bss: %s", strerror(errno));
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 /* Run nest_tc once by BPF_PROG_TEST_RUN, with its clones on lo's egress
  * ('clone') and/or nest_fentry on bpf_ktime_get_ns() ('fentry').
  */
 static void nest_run(const char *check, bool clone, bool fentry)
 {
-	static const char *const progs[] = { "nest_tc", "nest_fentry", NULL };
 	struct hostile_nest ns = { .max_depth = clone ? NEST_MAX : 0, .fentry_on = fentry };
-	int tc_fd, fe_fd, ifindex = if_nametoindex("lo"), nested_ok = 1, i;
+	struct bpf_object *obj = nest_open(check, &ns);
 	struct bpf_link *link = NULL;
-	struct bpf_object *obj;
+	int tc_fd, nested_ok = 1, i;
 	bool attached = false;
 	long deep = -1;
 	__u32 ret = 0;
 	bool ok;
 
-	obj = tool_open("hostile_nest.bpf.o", progs);
-	if (!obj || bpf_object__load(obj)) {
-		tool_check(false, check, "hostile_nest.bpf.o did not load");
-		tool_log_tail(LOG_LINES);
-		goto out;
-	}
+	if (!obj)
+		return;
 	tc_fd = tool_prog_fd(obj, "nest_tc");
-	fe_fd = tool_prog_fd(obj, "nest_fentry");
-	ns.ifindex = ifindex;
-	if (tool_set_slot(tool_map_fd(obj, "jmp_tc"), 0, tc_fd) ||
-	    tool_set_slot(tool_map_fd(obj, "jmp_fentry"), 0, fe_fd) || bss_set(obj, &ns)) {
-		tool_check(false, check, "prog arrays or .bss: %s", strerror(errno));
-		goto out;
-	}
 	if (fentry) {
 		link = bpf_program__attach(bpf_object__find_program_by_name(obj, "nest_fentry"));
 		if (libbpf_get_error(link)) {
@@ -820,7 +839,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 	}
 	if (clone) {
 		attached = true;
-		if (!ifindex || tool_tc_egress(ifindex, tc_fd)) {
+		if (tool_tc_attach(ns.ifindex, tc_fd, false)) {
 			tool_check(false, check, "tc egress on lo: %s", strerror(errno));
 			goto out;
 		}
@@ -847,8 +866,46 @@ static void nest_run(const char *check, bool clone, bool fentry)
 		save_stack_trace(check);
 out:
 	if (attached)
-		tool_tc_egress(ifindex, -1);
+		tool_tc_attach(ns.ifindex, -1, false);
 	bpf_link__destroy(link);
+	bpf_object__close(obj);
+}
+
+/* nest-softirq: nest_tc's last level clones once to lo's ingress, where
+ * nest_tc runs again in the softirq that netif_rx() runs before the helper
+ * returns: on the interrupt stack (x86-64), which the JIT's inline test
+ * of the task's stack does not know, so bpf_tail_call_stack_ok() decides
+ * there. That run starts near the top of its stack, while the outer chain
+ * has stopped at the bound: it makes tail calls (more than 1 level), and
+ * stops at the bound of its own stack (fewer than 34), with no crash.
+ */
+static void nest_softirq(const char *check)
+{
+	struct hostile_nest ns = { .max_depth = 1, .clone_flags = BPF_F_INGRESS };
+	struct bpf_object *obj = nest_open(check, &ns);
+	__u32 ret = 0, outer, inner;
+	bool ok;
+
+	if (!obj)
+		return;
+	if (tool_tc_attach(ns.ifindex, tool_prog_fd(obj, "nest_tc"), true)) {
+		tool_check(false, check, "tc ingress on lo: %s", strerror(errno));
+		goto out;
+	}
+	if (tool_run_once(tool_prog_fd(obj, "nest_tc"), &ret) || bss_get(obj, &ns)) {
+		tool_check(false, check, "test run or .bss: %s", strerror(errno));
+		goto out;
+	}
+	outer = ns.tc_entries[0];
+	inner = ns.tc_entries[1];
+	ok = ret == 0 && ns.deepest == 1 && !ns.clone_errors &&
+	     outer > 1 && outer < TOOL_MAX_TAIL_CALLS + 1 &&
+	     inner > 1 && inner < TOOL_MAX_TAIL_CALLS + 1;
+	tool_check(ok, check,
+		   "outer levels %u, softirq levels %u (each more than 1, fewer than 34 expected); clones %u, clone errors %u; retval %u",
+		   outer, inner, ns.deepest, ns.clone_errors, ret);
+out:
+	tool_tc_attach(ns.ifindex, -1, true);
 	bpf_object__close(obj);
 }
 
@@ -864,6 +921,7 @@ static void nest_checks(void)
 	nest_run("nest-fentry", false, true);
 	nest_run("nest-clone-fentry", true, true);
 	stack_tracer(false);
+	nest_softirq("nest-softirq");
 }
 
 /* ---- rejections -------------------------------------------------------- */

@@ -30,7 +30,8 @@ struct hostile_hits {
  */
 #define NEST_MAX	8
 struct hostile_nest {
-	__u32 ifindex;		/* nest_tc clones to the egress of this device */
+	__u32 ifindex;		/* nest_tc clones to this device */
+	__u32 clone_flags;	/* of bpf_clone_redirect(): BPF_F_INGRESS or 0 */
 	__u32 max_depth;	/* clones in progress at most */
 	__u32 fentry_on;	/* nest_fentry runs only when set */
 	__u32 depth;		/* clones in progress */

@@ -8,7 +8,10 @@
  * bpf_clone_redirect() to the egress of nest.ifindex, where user space
  * attaches nest_tc too: the clone runs the chain again, nested in the
  * helper, until nest.max_depth clones are in progress. Then the level
- * calls bpf_ktime_get_ns(), which the stack tracer watches.
+ * calls bpf_ktime_get_ns(), which the stack tracer watches. With
+ * nest.clone_flags = BPF_F_INGRESS the clone goes to the ingress, and
+ * runs in the softirq that the helper's netif_rx() raises and runs, on
+ * the interrupt stack.
  *
  * nest_fentry: an fentry program on bpf_ktime_get_ns() with the same
  * chain, run while nest.fentry_on is set: every call of the helper by
@@ -51,7 +54,7 @@ static __noinline int tc_last(struct __sk_buff *skb)
 		nest.depth++;
 		if (nest.depth > nest.deepest)
 			nest.deepest = nest.depth;
-		if (bpf_clone_redirect(skb, nest.ifindex, 0))
+		if (bpf_clone_redirect(skb, nest.ifindex, nest.clone_flags))
 			nest.clone_errors++;
 		nest.depth--;
 	}

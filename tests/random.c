@@ -1288,7 +1288,7 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 	model_run(&cur, &want);
 	if (!n && attach_trampolines(links, &nlinks, diff, sizeof(diff)))
 		n = strlen(diff);
-	if (!n && cur.p[0].fd >= 0 && cur.nest && tool_tc_egress(lo_ifindex, cur.p[0].fd))
+	if (!n && cur.p[0].fd >= 0 && cur.nest && tool_tc_attach(lo_ifindex, cur.p[0].fd, false))
 		n = snprintf(diff, sizeof(diff), " p0 on lo's egress: %s", strerror(errno));
 	if (!n && cur.p[0].fd >= 0) {
 		ran = true;
@@ -1303,7 +1303,7 @@ static void run_set(int map_fd, unsigned long long seed0, int idx, struct totals
 	}
 	phase_start();
 	if (cur.nest)
-		tool_tc_egress(lo_ifindex, -1);
+		tool_tc_attach(lo_ifindex, -1, false);
 	while (nlinks > 0)
 		close(links[--nlinks]);
 	for (i = 0; i < cur.nprogs; i++)

@@ -350,9 +350,10 @@ int tool_test_run(int fd, struct tool_run *run)
 	return err ? -1 : 0;
 }
 
-int tool_tc_egress(int ifindex, int fd)
+int tool_tc_attach(int ifindex, int fd, bool ingress)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
 	int err;
 

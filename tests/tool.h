@@ -167,11 +167,11 @@ int tool_test_run(int fd, struct tool_run *run);
  */
 int tool_attach_tracing(int prog_fd, __u32 btf_id, enum bpf_attach_type type);
 
-/* Attach the tc program 'fd' to the egress of 'ifindex' (a clsact qdisc
- * of its own), or with fd < 0 remove that qdisc and its programs: 0, or a
- * negative error.
+/* Attach the tc program 'fd' to the egress (or 'ingress') of 'ifindex' (a
+ * clsact qdisc of its own), or with fd < 0 remove that qdisc and its
+ * programs: 0, or a negative error.
  */
-int tool_tc_egress(int ifindex, int fd);
+int tool_tc_attach(int ifindex, int fd, bool ingress);
 
 /* The retval of one run, without cb: 0, or -1 with errno. */
 int tool_run_once(int fd, __u32 *retval);
