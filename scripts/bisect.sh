@@ -5,8 +5,13 @@
 # patches one at a time on tag 'base' in the check worktree, build each
 # step incrementally, boot it and run test_progs -t tailcalls (whose new
 # subtests may fail before the series is complete: only the boot and a
-# clean console are required here).
+# clean console are required here). BISECT_FROM=N applies patches 1..N-1
+# without building them and steps from patch N on (after a change to
+# patch N and later ones).
 source "$(dirname "$0")/lib.sh"
+
+FROM=${BISECT_FROM:-1}
+[[ $FROM =~ ^[1-9][0-9]*$ ]] || die "BISECT_FROM=$FROM: not a patch number"
 
 # bisect.sh [series|upstream]: upstream steps through upstream/series/ and
 # then upstream/security/ on Debian's 6.12 (build/upstream/check).
@@ -35,6 +40,11 @@ worktree_at "$SRC" base "$TREE"
 n=0
 for patch in "${p[@]}"; do
 	n=$((n + 1))
+	if [ "$n" -lt "$FROM" ]; then
+		git -C "$SRC" am -q "$patch" || die "$(basename "$patch") does not apply"
+		echo "applied $n $(basename "$patch") (before BISECT_FROM=$FROM: not built)"
+		continue
+	fi
 	step "$n" "$patch"
 done
 # the security fix is mailed on its own: on base alone too
@@ -45,4 +55,4 @@ if [ "${1:-series}" = upstream ]; then
 		step "$n" "$patch"
 	done
 fi
-echo "$n steps (${#p[@]} patches, and the security fix on base alone for upstream): each builds and boots"
+echo "$n steps (${#p[@]} patches, and the security fix on base alone for upstream): each from $FROM on builds and boots"
