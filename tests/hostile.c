@@ -69,11 +69,13 @@
  *                        at 3/8 of the stack; the runs nested below it make
  *                        no tail call; the stack tracer's maximum stays below
  *                        THREAD_SIZE.
- * nest-softirq           series: the same chain clones once to lo's
- *                        ingress: the nested run is in a softirq on the
- *                        interrupt stack, where the check asks the
- *                        unwinder; it makes tail calls and stops at the
- *                        bound there (more than 1, fewer than 34 levels).
+ * nest-softirq           series: the same chain, on lo's ingress, clones
+ *                        once to lo's egress: the clone's run is in the
+ *                        softirq that runs before the helper returns, in
+ *                        the same task, on the interrupt stack, where the
+ *                        check calls out; it makes tail calls and stops at
+ *                        the bound there (more than 1, fewer than 34
+ *                        levels), one last level per run.
  * reject-nobtf           series: the stack-limit-F1 chain without BTF is
  *                        rejected with the series' message; base: the base
  *                        message.
@@ -628,8 +630,10 @@ static int xlated_growth(int fd, int loaded)
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		tool_diag("bpf_prog_info: %s", strerror(errno));
 		return -1;
+	}
 	return info.xlated_prog_len / sizeof(struct bpf_insn) - loaded;
 }
 
@@ -685,8 +689,9 @@ static void stack_depth(const struct depth_case *c)
 	/* main adds 1 per level: 34 levels, or 1 without tail calls */
 	if (ret_deep > 1 && deep > shallow && (deep - shallow) % (ret_deep - 1) == 0)
 		level = (deep - shallow) / (ret_deep - 1);
+	/* a chain cut by the check went past the bound (not stopped early) */
 	ok = shallow > 0 && ret_shallow == 1 && level > 0 &&
-	     deep <= bound + level + HELPER_ENTRY &&
+	     deep <= bound + level + HELPER_ENTRY && (c->all_levels || deep > bound) &&
 	     (c->all_levels ? ret_deep == TOOL_MAX_TAIL_CALLS + 1 :
 			      ret_deep < TOOL_MAX_TAIL_CALLS + 1);
 	tool_check(ok, c->check,
@@ -820,7 +825,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 	struct hostile_nest ns = { .max_depth = clone ? NEST_MAX : 0, .fentry_on = fentry };
 	struct bpf_object *obj = nest_open(check, &ns);
 	struct bpf_link *link = NULL;
-	int tc_fd, nested_ok = 1, i;
+	int tc_fd, nested_ok, i;
 	bool attached = false;
 	long deep = -1;
 	__u32 ret = 0;
@@ -849,8 +854,12 @@ static void nest_run(const char *check, bool clone, bool fentry)
 		tool_check(false, check, ".bss: %s", strerror(errno));
 		goto out;
 	}
+	/* one last level per run; all runs in this task */
+	nested_ok = ns.last_runs[0] == 1;
 	for (i = 1; i <= NEST_MAX; i++)
-		nested_ok &= ns.tc_entries[i] == (clone ? 1 : 0);
+		nested_ok &= ns.tc_entries[i] == (clone ? 1 : 0) &&
+			     ns.last_runs[i] == (clone ? 1 : 0) &&
+			     ns.entry_task[i] == (clone ? ns.entry_task[0] : 0);
 	/* each of the 1 + NEST_MAX last levels calls the helper once */
 	ok = deep > 0 && deep < thread_size() && ret == 0 &&
 	     ns.tc_entries[0] > 1 && ns.tc_entries[0] < TOOL_MAX_TAIL_CALLS + 1 && nested_ok &&
@@ -871,20 +880,24 @@ out:
 	bpf_object__close(obj);
 }
 
-/* nest-softirq: nest_tc's last level clones once to lo's ingress, where
- * nest_tc runs again in the softirq that netif_rx() runs before the helper
- * returns: on the interrupt stack (x86-64), which the JIT's inline test
- * of the task's stack does not know, so bpf_tail_call_stack_ok() decides
- * there. That run starts near the top of its stack, while the outer chain
- * has stopped at the bound: it makes tail calls (more than 1 level), and
- * stops at the bound of its own stack (fewer than 34), with no crash.
+/* nest-softirq: nest_tc on lo's ingress only; its last level clones once
+ * to lo's egress, and the clone comes back through loopback_xmit() in
+ * NET_RX_SOFTIRQ, which runs when __dev_queue_xmit() enables bottom halves
+ * again, before the helper returns: in the same task (not ksoftirqd), on
+ * the interrupt stack (x86-64), which the JIT's inline test of the task's
+ * stack does not know, so bpf_tail_call_stack_ok() decides there. On the
+ * task's stack, below the outer chain stopped at the bound, the nested
+ * run would make no tail call (nest-clone); on the interrupt stack it
+ * starts near the top: it makes tail calls (more than 1 level) and stops
+ * at the bound of that stack (fewer than 34), with no crash.
  */
 static void nest_softirq(const char *check)
 {
-	struct hostile_nest ns = { .max_depth = 1, .clone_flags = BPF_F_INGRESS };
+	struct hostile_nest ns = { .max_depth = 1 };
 	struct bpf_object *obj = nest_open(check, &ns);
 	__u32 ret = 0, outer, inner;
-	bool ok;
+	bool ok, others = false;
+	int i;
 
 	if (!obj)
 		return;
@@ -898,12 +911,18 @@ static void nest_softirq(const char *check)
 	}
 	outer = ns.tc_entries[0];
 	inner = ns.tc_entries[1];
-	ok = ret == 0 && ns.deepest == 1 && !ns.clone_errors &&
+	for (i = 2; i <= NEST_MAX; i++)
+		others |= ns.tc_entries[i] || ns.last_runs[i];
+	ok = ret == 0 && ns.deepest == 1 && !ns.clone_errors && !others &&
+	     ns.last_runs[0] == 1 && ns.last_runs[1] == 1 &&
+	     ns.entry_task[1] == ns.entry_task[0] && ns.entry_task[0] &&
 	     outer > 1 && outer < TOOL_MAX_TAIL_CALLS + 1 &&
 	     inner > 1 && inner < TOOL_MAX_TAIL_CALLS + 1;
 	tool_check(ok, check,
-		   "outer levels %u, softirq levels %u (each more than 1, fewer than 34 expected); clones %u, clone errors %u; retval %u",
-		   outer, inner, ns.deepest, ns.clone_errors, ret);
+		   "outer levels %u, softirq levels %u (each more than 1, fewer than 34 expected); runs %u and %u (1 each); same task %s; deeper runs %s; clone errors %u; retval %u",
+		   outer, inner, ns.last_runs[0], ns.last_runs[1],
+		   ns.entry_task[1] == ns.entry_task[0] ? "yes" : "no",
+		   others ? "yes" : "no", ns.clone_errors, ret);
 out:
 	tool_tc_attach(ns.ifindex, -1, true);
 	bpf_object__close(obj);
@@ -911,6 +930,7 @@ out:
 
 static void nest_checks(void)
 {
+	nest_softirq("nest-softirq");
 	if (stack_tracer(true)) {
 		tool_check(false, "nest-clone", "cannot enable the stack tracer: %s", strerror(errno));
 		tool_check(false, "nest-fentry", "cannot enable the stack tracer");
@@ -921,7 +941,6 @@ static void nest_checks(void)
 	nest_run("nest-fentry", false, true);
 	nest_run("nest-clone-fentry", true, true);
 	stack_tracer(false);
-	nest_softirq("nest-softirq");
 }
 
 /* ---- rejections -------------------------------------------------------- */
@@ -949,10 +968,10 @@ static void reject_checks(void)
 }
 
 /* The checks each kernel gets: the bombs (3 on base and pristine, 6 on
- * series); series: traced 3, freplace 5, stack 14, nest 3, reject 1; base:
+ * series); series: traced 3, freplace 5, stack 17, nest 4, reject 1; base:
  * freplace 3, stack 4, reject 1.
  */
-#define SERIES_CHECKS	32
+#define SERIES_CHECKS	36
 #define BASE_CHECKS	11
 #define PRISTINE_CHECKS	3
 

@@ -30,8 +30,7 @@ struct hostile_hits {
  */
 #define NEST_MAX	8
 struct hostile_nest {
-	__u32 ifindex;		/* nest_tc clones to this device */
-	__u32 clone_flags;	/* of bpf_clone_redirect(): BPF_F_INGRESS or 0 */
+	__u32 ifindex;		/* nest_tc clones to the egress of this device */
 	__u32 max_depth;	/* clones in progress at most */
 	__u32 fentry_on;	/* nest_fentry runs only when set */
 	__u32 depth;		/* clones in progress */
@@ -40,6 +39,12 @@ struct hostile_nest {
 	__u32 fentry_entries;	/* runs of nest_fentry, tail calls included */
 	__u32 tc_entries[NEST_MAX + 1];	/* runs of nest_tc, tail calls
 					 * included, by clones in progress
+					 */
+	__u32 last_runs[NEST_MAX + 1];	/* last levels (failed tail calls),
+					 * by clones in progress
+					 */
+	__u64 entry_task[NEST_MAX + 1];	/* the task of the first entry, by
+					 * clones in progress
 					 */
 };
 

@@ -8,10 +8,12 @@
  * bpf_clone_redirect() to the egress of nest.ifindex, where user space
  * attaches nest_tc too: the clone runs the chain again, nested in the
  * helper, until nest.max_depth clones are in progress. Then the level
- * calls bpf_ktime_get_ns(), which the stack tracer watches. With
- * nest.clone_flags = BPF_F_INGRESS the clone goes to the ingress, and
- * runs in the softirq that the helper's netif_rx() raises and runs, on
- * the interrupt stack.
+ * calls bpf_ktime_get_ns(), which the stack tracer watches. With nest_tc
+ * on lo's ingress only, the clone goes out through loopback_xmit() and
+ * comes back in NET_RX_SOFTIRQ, which runs when __dev_queue_xmit()
+ * enables bottom halves again, inside the helper, on the interrupt stack.
+ * Each run records how many last levels it reached and the task it ran
+ * in, by clones in progress.
  *
  * nest_fentry: an fentry program on bpf_ktime_get_ns() with the same
  * chain, run while nest.fentry_on is set: every call of the helper by
@@ -49,12 +51,16 @@ static __noinline int name(type ctx)					\
 
 static __noinline int tc_last(struct __sk_buff *skb)
 {
+	__u32 depth = opaque(nest.depth);
+
 	bpf_tail_call_static(skb, &jmp_tc, 0);
+	if (depth <= NEST_MAX)
+		nest.last_runs[depth]++;
 	if (nest.depth < nest.max_depth) {
 		nest.depth++;
 		if (nest.depth > nest.deepest)
 			nest.deepest = nest.depth;
-		if (bpf_clone_redirect(skb, nest.ifindex, nest.clone_flags))
+		if (bpf_clone_redirect(skb, nest.ifindex, 0))
 			nest.clone_errors++;
 		nest.depth--;
 	}
@@ -72,8 +78,13 @@ KEEP(tc1, tc2, struct __sk_buff *)
 SEC("tc")
 int nest_tc(struct __sk_buff *skb)
 {
-	if (nest.depth <= NEST_MAX)
-		nest.tc_entries[nest.depth]++;
+	__u32 depth = opaque(nest.depth);
+
+	if (depth <= NEST_MAX) {
+		nest.tc_entries[depth]++;
+		if (!nest.entry_task[depth])
+			nest.entry_task[depth] = bpf_get_current_task();
+	}
 	return tc1(skb);
 }
 
