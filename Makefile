@@ -49,7 +49,7 @@ selftests:	## build the selftests of build/linux against build/obj
 vm:		## boot build/kernels/$(KERNEL); run CMD in the guest, or a shell
 	@$(S)/vm.sh build/kernels/$(KERNEL) build/results/vm $(if $(CMD),bash -c '$(CMD)')
 
-bisect:		## build and boot every step of series/ (SERIES=upstream: upstream/series/ + upstream/security/; BISECT_FROM=N: from patch N on)
+bisect:		## build and boot every step of series/ (SERIES=upstream: upstream/series/ + upstream/security/; BISECT_FROM=N, BISECT_TO=M: patches N to M)
 	@$(S)/bisect.sh $(SERIES)
 
 checkpatch:	## checkpatch --strict --codespell --git on the commits of every series

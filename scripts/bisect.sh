@@ -7,11 +7,12 @@
 # subtests may fail before the series is complete: only the boot and a
 # clean console are required here). BISECT_FROM=N applies patches 1..N-1
 # without building them and steps from patch N on (after a change to
-# patch N and later ones).
+# patch N and later ones); BISECT_TO=M stops after patch M.
 source "$(dirname "$0")/lib.sh"
 
-FROM=${BISECT_FROM:-1}
+FROM=${BISECT_FROM:-1} TO=${BISECT_TO:-999}
 [[ $FROM =~ ^[1-9][0-9]*$ ]] || die "BISECT_FROM=$FROM: not a patch number"
+[[ $TO =~ ^[1-9][0-9]*$ ]] || die "BISECT_TO=$TO: not a patch number"
 
 # bisect.sh [series|upstream]: upstream steps through upstream/series/ and
 # then upstream/security/ on Debian's 6.12 (build/upstream/check).
@@ -46,6 +47,10 @@ for patch in "${p[@]}"; do
 		continue
 	fi
 	step "$n" "$patch"
+	if [ "$n" -ge "$TO" ]; then
+		echo "stopped after patch $n (BISECT_TO=$TO)"
+		exit 0
+	fi
 done
 # the security fix is mailed on its own: on base alone too
 if [ "${1:-series}" = upstream ]; then
