@@ -47,7 +47,8 @@
  * stores through the pointer after it happen; a failed one falls through.
  * A nested run counts into the same counters and leaves the outer run's
  * counter and return value alone; the model puts it below the outer run's
- * frames at the nest operation, NEST_PATH_MAX deeper.
+ * frames at the nest operation, NEST_PATH_MAX deeper (twice that on the
+ * KASAN kernel).
  * The model does not know where the series' stack check stops a run's tail
  * calls from subprograms (it depends on how deep the stack is when the run
  * starts): a run whose frames may reach 3/8 of the stack by the model's
@@ -139,10 +140,13 @@
 #define TEST_RUN_STACK	2560
 /* An upper bound of the stack between the nest operation's frame and the
  * nested run's entry: bpf_clone_redirect(), dev_queue_xmit(), the tc
- * egress hook, cls_bpf (hostile's nest-clone: about 1 KiB per level;
- * KASAN's bigger frames have a stack twice as big).
+ * egress hook, cls_bpf (hostile's nest-clone: about 1 KiB per level).
  */
 #define NEST_PATH_MAX	2048
+/* KASAN's redzones make the kernel's own frames (not the JIT's) up to twice
+ * as big on the debug kernel, whose stack is twice as big too.
+ */
+#define KERNEL_FRAMES(bytes) (tool_debug_kernel ? 2 * (bytes) : (bytes))
 #define NCOUNTERS	(MAX_PROGS * MAX_FUNCS)
 #define DEFAULT_COUNT	400
 #define SEED_STRIDE	1000003ULL	/* set i of seed S: seed S + i * SEED_STRIDE */
@@ -847,7 +851,7 @@ static void model_nested(const struct set *s, struct run *r)
 	int i;
 
 	memset(&in, 0, sizeof(in));
-	in.depth = r->depth + NEST_PATH_MAX + (s->p[0].fexit & 1 ? TRAMP_FRAME_MAX : 0);
+	in.depth = r->depth + KERNEL_FRAMES(NEST_PATH_MAX) + (s->p[0].fexit & 1 ? TRAMP_FRAME_MAX : 0);
 	model_func(s, &in, 0, 0, NULL);
 	for (i = 0; i < NCOUNTERS; i++)
 		r->counters[i] += in.counters[i];
@@ -925,7 +929,7 @@ static bool near_bound(const struct run *r)
 {
 	long kept = (tool_debug_kernel ? 32768 : 16384) / 8 * 3;
 
-	return r->check_max && TEST_RUN_STACK + r->check_max > kept;
+	return r->check_max && KERNEL_FRAMES(TEST_RUN_STACK) + r->check_max > kept;
 }
 
 static void model_run(const struct set *s, struct run *r)
@@ -1404,7 +1408,7 @@ static void report(const struct totals *t, unsigned long long seed, double secs,
 		 t->tail_calls, t->mismatches);
 	result(dry, !t->mismatches, "random", detail);
 	tool_diag("random: %d runs may reach the stack check (%d bytes before the entry program and an upper bound of their JIT frames pass three eighths of the stack): they completed, not compared",
-		  t->near_bound, TEST_RUN_STACK);
+		  t->near_bound, KERNEL_FRAMES(TEST_RUN_STACK));
 	for (i = 0; i < NFEATURES; i++) {
 		if (!feature_checked(i))
 			continue;
