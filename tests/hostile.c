@@ -604,12 +604,6 @@ static void save_stack_trace(const char *check)
  */
 #define CALLERS_STACK	256
 
-/* THREAD_SIZE on x86-64: 16 KiB, doubled by KASAN (the debug kernel). */
-static long thread_size(void)
-{
-	return tool_debug_kernel ? 32768 : 16384;
-}
-
 #define MAX_LINKS	(2 * 8)
 
 struct depth_case {
@@ -646,7 +640,7 @@ static int xlated_growth(int fd, int loaded)
  */
 static void stack_depth(const struct depth_case *c)
 {
-	long shallow = -1, deep = -1, level = 0, bound = thread_size() / 8 * 3;
+	long shallow = -1, deep = -1, level = 0, bound = tool_thread_size() / 8 * 3;
 	int map_fd = tool_new_prog_array(), fd = -1, links[MAX_LINKS];
 	__u32 ret_shallow = 0, ret_deep = 0;
 	int nlinks = 0, i, growth = 0;
@@ -697,7 +691,7 @@ static void stack_depth(const struct depth_case *c)
 	tool_check(ok, c->check,
 		   "%u levels (%s), %ld bytes per level; stack_max_size=%ld, bound %ld + %ld + %d; no tail call %ld; thread size %ld",
 		   ret_deep, c->all_levels ? "all 34 expected" : "fewer than 34 expected",
-		   level, deep, bound, level, HELPER_ENTRY, shallow, thread_size());
+		   level, deep, bound, level, HELPER_ENTRY, shallow, tool_thread_size());
 	if (!ok)
 		save_stack_trace(c->check);
 out:
@@ -861,7 +855,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 			     ns.last_runs[i] == (clone ? 1 : 0) &&
 			     ns.entry_task[i] == (clone ? ns.entry_task[0] : 0);
 	/* each of the 1 + NEST_MAX last levels calls the helper once */
-	ok = deep > 0 && deep < thread_size() && ret == 0 &&
+	ok = deep > 0 && deep < tool_thread_size() && ret == 0 &&
 	     ns.tc_entries[0] > 1 && ns.tc_entries[0] < TOOL_MAX_TAIL_CALLS + 1 && nested_ok &&
 	     ns.deepest == (clone ? NEST_MAX : 0) && !ns.clone_errors &&
 	     ns.fentry_entries == (fentry ? (clone ? NEST_MAX + 1 : 1) : 0);
@@ -870,7 +864,7 @@ static void nest_run(const char *check, bool clone, bool fentry)
 		   ns.tc_entries[0], ns.deepest, ns.tc_entries[1], ns.tc_entries[2],
 		   ns.tc_entries[3], ns.tc_entries[4], ns.tc_entries[5], ns.tc_entries[6],
 		   ns.tc_entries[7], ns.tc_entries[8], ns.fentry_entries, ns.clone_errors,
-		   deep, thread_size());
+		   deep, tool_thread_size());
 	if (!ok)
 		save_stack_trace(check);
 out:

@@ -927,7 +927,7 @@ static __u32 model_func(const struct set *s, struct run *r, int p, int f, __u32 
  */
 static bool near_bound(const struct run *r)
 {
-	long kept = (tool_debug_kernel ? 32768 : 16384) / 8 * 3;
+	long kept = tool_thread_size() / 8 * 3;
 
 	return r->check_max && KERNEL_FRAMES(TEST_RUN_STACK) + r->check_max > kept;
 }

@@ -149,6 +149,11 @@ enum tool_kernel tool_start(int argc, char **argv, unsigned int accepted)
 	exit(2);
 }
 
+long tool_thread_size(void)
+{
+	return tool_debug_kernel ? 32768 : 16384;
+}
+
 unsigned long long tool_env(const char *name, unsigned long long def,
 			    unsigned long long min, unsigned long long max)
 {

@@ -77,6 +77,11 @@ enum tool_kernel {
 extern const char *tool_kernel_name;	/* argv[1] */
 extern bool tool_debug_kernel;
 
+/* THREAD_SIZE of the kernel under test (x86-64): 16 KiB, doubled by KASAN
+ * on the debug kernel.
+ */
+long tool_thread_size(void);
+
 /* Parse argv (KERNEL, one of 'accepted'), note where the binary is, quiet
  * libbpf and make stdout line-buffered; usage and exit 2 if argv is wrong.
  */
