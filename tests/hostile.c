@@ -606,13 +606,20 @@ static void save_stack_trace(const char *check)
 
 #define MAX_LINKS	(2 * 8)
 
+/* The thread sizes at which a chain fits: all 33 tail calls happen. KASAN
+ * doubles THREAD_SIZE, and with it the bound, but not the JIT's frames, so
+ * a chain cut on the 16 KiB stack may fit on the debug kernel's 32 KiB.
+ */
+#define FITS_16K	1
+#define FITS_32K	2
+
 struct depth_case {
 	const char *check;
 	int frames;
 	int stacks[7];
 	int fexit;	/* fexit programs on the last 'fexit' functions */
 	bool fentry;	/* and fentry programs on the same functions */
-	bool all_levels; /* the chain fits: all 33 tail calls happen */
+	unsigned int fits; /* FITS_16K, FITS_32K: where the chain fits */
 	bool loop;	/* bpf_loop() inlined in every caller */
 };
 
@@ -636,11 +643,12 @@ static int xlated_growth(int fd, int loaded)
  * trampolines of 'c' on the subprograms whose frames each level keeps
  * (the tail-calling one included: its trampoline called it). The deepest
  * stack must stay within the bound above, and the chain must make all 33
- * tail calls if 'all_levels', fewer otherwise.
+ * tail calls if it fits at this thread size, fewer otherwise.
  */
 static void stack_depth(const struct depth_case *c)
 {
 	long shallow = -1, deep = -1, level = 0, bound = tool_thread_size() / 8 * 3;
+	bool all_levels = c->fits & (tool_debug_kernel ? FITS_32K : FITS_16K);
 	int map_fd = tool_new_prog_array(), fd = -1, links[MAX_LINKS];
 	__u32 ret_shallow = 0, ret_deep = 0;
 	int nlinks = 0, i, growth = 0;
@@ -685,12 +693,12 @@ static void stack_depth(const struct depth_case *c)
 		level = (deep - shallow) / (ret_deep - 1);
 	/* a chain cut by the check went past the bound (not stopped early) */
 	ok = shallow > 0 && ret_shallow == 1 && level > 0 &&
-	     deep <= bound + level + HELPER_ENTRY && (c->all_levels || deep > bound) &&
-	     (c->all_levels ? ret_deep == TOOL_MAX_TAIL_CALLS + 1 :
-			      ret_deep < TOOL_MAX_TAIL_CALLS + 1);
+	     deep <= bound + level + HELPER_ENTRY && (all_levels || deep > bound) &&
+	     (all_levels ? ret_deep == TOOL_MAX_TAIL_CALLS + 1 :
+			   ret_deep < TOOL_MAX_TAIL_CALLS + 1);
 	tool_check(ok, c->check,
 		   "%u levels (%s), %ld bytes per level; stack_max_size=%ld, bound %ld + %ld + %d; no tail call %ld; thread size %ld",
-		   ret_deep, c->all_levels ? "all 34 expected" : "fewer than 34 expected",
+		   ret_deep, all_levels ? "all 34 expected" : "fewer than 34 expected",
 		   level, deep, bound, level, HELPER_ENTRY, shallow, tool_thread_size());
 	if (!ok)
 		save_stack_trace(c->check);
@@ -722,22 +730,23 @@ static void stack_checks(void)
 	};
 	/* chains of 1, 2 and 7 callers keep 250 to 1500 bytes per level:
 	 * their tail calls stop at 3/8 of the stack; one caller without
-	 * stack keeps little enough for all 33
+	 * stack keeps little enough for all 33, and two callers of 64 bytes
+	 * (256 bytes per level) too on the debug kernel's 32 KiB
 	 */
 	static const struct depth_case depths[] = {
-		{ "stack-depth-F1", 1, { 256 }, 0, false, false },
-		{ "stack-depth-F1-small", 1, { 0 }, 0, false, true },
-		{ "stack-depth-F2", 2, { 64, 64 }, 0, false, false },
-		{ "stack-depth-F7x32", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, false },
-		{ "stack-depth-F7x0", 7, { 0, 0, 0, 0, 0, 0, 0 }, 0, false, false },
-		{ "stack-depth-F1-fexit", 1, { 256 }, 1, false, false },
-		{ "stack-depth-F7x32-fexit1", 7, { 32, 32, 32, 32, 32, 32, 32 }, 1, false, false },
-		{ "stack-depth-F7x32-fexit2", 7, { 32, 32, 32, 32, 32, 32, 32 }, 2, false, false },
-		{ "stack-depth-F7x32-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, false },
-		{ "stack-depth-F7x32-fentry-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, true, false },
-		{ "stack-depth-F1-loop", 1, { 256 }, 0, false, false, true },
-		{ "stack-depth-F7x32-loop", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, false, true },
-		{ "stack-depth-F7x32-loop-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, false, true },
+		{ "stack-depth-F1", 1, { 256 }, 0, false, 0 },
+		{ "stack-depth-F1-small", 1, { 0 }, 0, false, FITS_16K | FITS_32K },
+		{ "stack-depth-F2", 2, { 64, 64 }, 0, false, FITS_32K },
+		{ "stack-depth-F7x32", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, 0 },
+		{ "stack-depth-F7x0", 7, { 0, 0, 0, 0, 0, 0, 0 }, 0, false, 0 },
+		{ "stack-depth-F1-fexit", 1, { 256 }, 1, false, 0 },
+		{ "stack-depth-F7x32-fexit1", 7, { 32, 32, 32, 32, 32, 32, 32 }, 1, false, 0 },
+		{ "stack-depth-F7x32-fexit2", 7, { 32, 32, 32, 32, 32, 32, 32 }, 2, false, 0 },
+		{ "stack-depth-F7x32-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, 0 },
+		{ "stack-depth-F7x32-fentry-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, true, 0 },
+		{ "stack-depth-F1-loop", 1, { 256 }, 0, false, 0, true },
+		{ "stack-depth-F7x32-loop", 7, { 32, 32, 32, 32, 32, 32, 32 }, 0, false, 0, true },
+		{ "stack-depth-F7x32-loop-fexit-all", 7, { 32, 32, 32, 32, 32, 32, 32 }, 7, false, 0, true },
 	};
 	int map_fd = tool_new_prog_array(), fd;
 	char msg[160];
